@@ -1,0 +1,164 @@
+package scoring
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"runtime/debug"
+	"sort"
+	"strings"
+	"time"
+)
+
+// Engine scores messages with a registry and a set of weights. It is
+// immutable and safe for concurrent use; build a new one to change weights.
+type Engine struct {
+	reg    *Registry
+	points map[string]float64
+	// ruleNames[i] is the set of names rule i may emit.
+	ruleNames []map[string]bool
+}
+
+// NewEngine builds an engine. overrides replace default points by name; an
+// override for an unknown name is an error (a typo in a config file must not
+// pass silently).
+func NewEngine(reg *Registry, overrides map[string]float64) (*Engine, error) {
+	e := &Engine{reg: reg, points: make(map[string]float64, len(reg.infos))}
+	for name, in := range reg.infos {
+		e.points[name] = in.Score
+	}
+	var unknown []string
+	for name, p := range overrides {
+		if _, ok := reg.infos[name]; !ok {
+			unknown = append(unknown, name)
+			continue
+		}
+		if math.IsNaN(p) || math.IsInf(p, 0) {
+			return nil, fmt.Errorf("score for %s is not finite", name)
+		}
+		e.points[name] = p
+	}
+	if len(unknown) > 0 {
+		sort.Strings(unknown)
+		return nil, fmt.Errorf("scores for unknown rules: %s", strings.Join(unknown, ", "))
+	}
+	e.ruleNames = make([]map[string]bool, len(reg.rules))
+	for i, r := range reg.rules {
+		set := map[string]bool{}
+		for _, in := range r.Info() {
+			set[in.Name] = true
+		}
+		e.ruleNames[i] = set
+	}
+	return e, nil
+}
+
+// Registry returns the engine's registry.
+func (e *Engine) Registry() *Registry { return e.reg }
+
+// Points returns the configured points of name for factor 1.
+func (e *Engine) Points(name string) float64 { return e.points[name] }
+
+// RuleError records a rule that failed (panicked or emitted an undeclared
+// name). The rule's hits are discarded and the message is scored without it.
+type RuleError struct {
+	Rule string `json:"rule"`
+	Err  string `json:"error"`
+}
+
+// Verdict is the result of scoring one message.
+type Verdict struct {
+	Score float64 `json:"score"`
+	// Hits lists every rule that fired and scores, largest points first.
+	// Names starting "__" are left out.
+	Hits   []Hit       `json:"rules"`
+	Errors []RuleError `json:"errors,omitempty"`
+	// Incomplete is true when the context ended before every rule ran.
+	Incomplete bool          `json:"incomplete,omitempty"`
+	Elapsed    time.Duration `json:"-"`
+}
+
+// Has reports whether the verdict contains a hit for name.
+func (v *Verdict) Has(name string) bool {
+	for _, h := range v.Hits {
+		if h.Rule == name {
+			return true
+		}
+	}
+	return false
+}
+
+// Run scores one message. It never panics because of a rule: a panicking
+// rule is recorded in Verdict.Errors and skipped. When ctx ends, the rules
+// not yet run are skipped and Verdict.Incomplete is set.
+func (e *Engine) Run(ctx context.Context, in *Input) *Verdict {
+	start := time.Now()
+	v := &Verdict{}
+	hits := &Hits{list: make([]Hit, 0, 16)}
+	for i, r := range e.reg.rules {
+		if ctx.Err() != nil {
+			v.Incomplete = true
+			break
+		}
+		before := len(hits.list)
+		if err := evalGuarded(ctx, r, in, hits); err != nil {
+			hits.list = hits.list[:before]
+			v.Errors = append(v.Errors, RuleError{Rule: firstName(r), Err: err.Error()})
+			continue
+		}
+		for _, h := range hits.list[before:] {
+			if !e.ruleNames[i][h.Rule] {
+				hits.list = hits.list[:before]
+				v.Errors = append(v.Errors, RuleError{Rule: firstName(r), Err: "emitted undeclared name " + h.Rule})
+				break
+			}
+		}
+	}
+	fired := func(name string) bool { return hits.Has(name) }
+	for _, m := range e.reg.metas {
+		if m.eval(fired) {
+			hits.Hit(m.Info.Name, 1, "")
+		}
+	}
+	for _, h := range hits.list {
+		if strings.HasPrefix(h.Rule, "__") {
+			continue
+		}
+		h.Points = round3(e.points[h.Rule] * h.Factor)
+		v.Hits = append(v.Hits, h)
+		v.Score += h.Points
+	}
+	v.Score = round3(v.Score)
+	sort.SliceStable(v.Hits, func(i, j int) bool {
+		a, b := math.Abs(v.Hits[i].Points), math.Abs(v.Hits[j].Points)
+		if a != b {
+			return a > b
+		}
+		return v.Hits[i].Rule < v.Hits[j].Rule
+	})
+	v.Elapsed = time.Since(start)
+	return v
+}
+
+func evalGuarded(ctx context.Context, r Rule, in *Input, out *Hits) (err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			stack := string(debug.Stack())
+			if len(stack) > 600 {
+				stack = stack[:600]
+			}
+			err = fmt.Errorf("panic: %v [%s]", p, strings.ReplaceAll(stack, "\n", " | "))
+		}
+	}()
+	r.Eval(ctx, in, out)
+	return nil
+}
+
+func firstName(r Rule) string {
+	if in := r.Info(); len(in) > 0 {
+		return in[0].Name
+	}
+	return "?"
+}
+
+func round3(x float64) float64 { return math.Round(x*1000) / 1000 }

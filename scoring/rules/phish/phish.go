@@ -1,0 +1,14 @@
+// Package phish holds the built-in phish rules.
+package phish
+
+import "github.com/mailsift/mailsift/scoring"
+
+// Rules returns the family's rules.
+func Rules() []scoring.Rule {
+	return nil
+}
+
+// Metas returns the family's meta rules.
+func Metas() []*scoring.Meta {
+	return nil
+}

@@ -1,0 +1,52 @@
+// Package rules assembles the built-in rule families into the default
+// registry. Adding a family means one import and one line in families.
+package rules
+
+import (
+	"github.com/mailsift/mailsift/scoring"
+	"github.com/mailsift/mailsift/scoring/rules/body"
+	"github.com/mailsift/mailsift/scoring/rules/header"
+	"github.com/mailsift/mailsift/scoring/rules/mime"
+	"github.com/mailsift/mailsift/scoring/rules/phish"
+	"github.com/mailsift/mailsift/scoring/rules/rfc"
+	"github.com/mailsift/mailsift/scoring/rules/subject"
+	"github.com/mailsift/mailsift/scoring/rules/uri"
+)
+
+// Family is one package of built-in rules.
+type Family struct {
+	Name  string
+	Rules func() []scoring.Rule
+	Metas func() []*scoring.Meta
+}
+
+// Families lists the built-in families in evaluation order.
+func Families() []Family {
+	return []Family{
+		{"header", header.Rules, header.Metas},
+		{"rfc", rfc.Rules, rfc.Metas},
+		{"subject", subject.Rules, subject.Metas},
+		{"body", body.Rules, body.Metas},
+		{"uri", uri.Rules, uri.Metas},
+		{"mime", mime.Rules, mime.Metas},
+		{"phish", phish.Rules, phish.Metas},
+	}
+}
+
+// Builtin returns every built-in rule and meta rule.
+func Builtin() ([]scoring.Rule, []*scoring.Meta) {
+	var rs []scoring.Rule
+	var ms []*scoring.Meta
+	for _, f := range Families() {
+		rs = append(rs, f.Rules()...)
+		ms = append(ms, f.Metas()...)
+	}
+	return rs, ms
+}
+
+// Registry builds the default registry of built-in rules plus extra meta
+// rules (from the configuration).
+func Registry(extra ...*scoring.Meta) (*scoring.Registry, error) {
+	rs, ms := Builtin()
+	return scoring.NewRegistry(rs, append(ms, extra...))
+}

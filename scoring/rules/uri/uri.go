@@ -1,0 +1,14 @@
+// Package uri holds the built-in uri rules.
+package uri
+
+import "github.com/mailsift/mailsift/scoring"
+
+// Rules returns the family's rules.
+func Rules() []scoring.Rule {
+	return nil
+}
+
+// Metas returns the family's meta rules.
+func Metas() []*scoring.Meta {
+	return nil
+}
