@@ -1,0 +1,102 @@
+// Package config is the mailsift configuration: one Go type with TOML keys,
+// doc tags and defaults. A Config is loaded once and never mutated; reloads
+// build a new one and swap it atomically.
+package config
+
+import "time"
+
+// Duration is a time.Duration that reads and writes as a TOML string ("8s").
+type Duration struct{ time.Duration }
+
+// UnmarshalText implements encoding.TextUnmarshaler.
+func (d *Duration) UnmarshalText(b []byte) error {
+	v, err := time.ParseDuration(string(b))
+	if err != nil {
+		return err
+	}
+	d.Duration = v
+	return nil
+}
+
+// MarshalText implements encoding.TextMarshaler.
+func (d Duration) MarshalText() ([]byte, error) { return []byte(d.Duration.String()), nil }
+
+// Config is the whole configuration file.
+type Config struct {
+	Listen  Listen             `toml:"listen" doc:"Where the milter listens."`
+	Log     Log                `toml:"log" doc:"Logging."`
+	Store   Store              `toml:"store" doc:"Persistent state."`
+	Limits  Limits             `toml:"limits" doc:"Resource limits. Every limit has a safe default."`
+	Actions Actions            `toml:"actions" doc:"Thresholds and what happens above them."`
+	Scores  map[string]float64 `toml:"scores" doc:"Points per rule name, overriding the built-in defaults."`
+	Meta    []MetaRule         `toml:"meta" doc:"Extra meta rules: boolean expressions over rule names."`
+}
+
+// Listen is the milter socket.
+type Listen struct {
+	Address    string `toml:"address" doc:"TCP host:port, or unix:/path/to/socket." default:"127.0.0.1:11339" static:"true"`
+	SocketMode string `toml:"socket_mode" doc:"Octal file mode of a unix socket." default:"0660" static:"true"`
+	SocketUser string `toml:"socket_owner" doc:"Owner (user[:group]) of a unix socket; empty keeps the process's." static:"true"`
+}
+
+// Log configures the debug log and the message log.
+type Log struct {
+	Level  string `toml:"level" doc:"debug, info, warn or error." default:"info"`
+	Format string `toml:"format" doc:"json or console." default:"json"`
+}
+
+// Store configures persistent state.
+type Store struct {
+	Path string `toml:"path" doc:"SQLite database file (created with its directory)." default:"var/mailsift.db" static:"true"`
+}
+
+// Limits bound every resource a message or connection can use.
+type Limits struct {
+	ScanBytes   int      `toml:"scan_bytes" doc:"Body bytes parsed for content; larger messages are scored on their first part." default:"1048576"`
+	HeaderBytes int      `toml:"header_bytes" doc:"Header bytes kept per message." default:"262144"`
+	MIMEDepth   int      `toml:"mime_depth" doc:"Maximum MIME nesting depth parsed." default:"20"`
+	MIMEParts   int      `toml:"mime_parts" doc:"Maximum MIME parts parsed." default:"500"`
+	URIs        int      `toml:"uris" doc:"Maximum URIs kept per message." default:"1000"`
+	Sessions    int      `toml:"sessions" doc:"Concurrent milter connections; past it new connections get a tempfail at once." default:"256"`
+	FrameBytes  int      `toml:"frame_bytes" doc:"Largest milter frame accepted; a larger one closes the connection." default:"1048576"`
+	Deadline    Duration `toml:"deadline" doc:"Time from end of message to the verdict; past it the fail-safe applies." default:"8s"`
+	IdleTimeout Duration `toml:"idle_timeout" doc:"A milter connection silent this long is closed." default:"300s"`
+}
+
+// Actions maps scores to what the MTA is told.
+type Actions struct {
+	TagThreshold    float64 `toml:"tag_threshold" doc:"At or above this score the message is spam: X-Spam-Status: Yes and the Subject is tagged." default:"5.0"`
+	RejectThreshold float64 `toml:"reject_threshold" doc:"At or above this score the message is rejected with 550 5.7.1." default:"15.0"`
+	SubjectTag      string  `toml:"subject_tag" doc:"Prefix added to the Subject of spam; empty disables tagging." default:"[SPAM] "`
+	RejectText      string  `toml:"reject_text" doc:"Text of the 550 reply." default:"5.7.1 Message rejected as spam"`
+	FailSafe        string  `toml:"fail_safe" doc:"What to do on an internal error or a missed deadline: tempfail or accept." default:"tempfail"`
+	TempfailText    string  `toml:"tempfail_text" doc:"Text of the 451 reply." default:"4.7.1 Try again later"`
+}
+
+// MetaRule is a meta rule defined in the configuration.
+type MetaRule struct {
+	Name  string  `toml:"name" doc:"UPPER_SNAKE name; names starting __ never score."`
+	Expr  string  `toml:"expr" doc:"Expression over rule names: ! && || ( ) + - >= > <= < == !=."`
+	Score float64 `toml:"score" doc:"Points when it fires."`
+	Desc  string  `toml:"description" doc:"One line for reports."`
+}
+
+// Default returns the built-in configuration.
+func Default() *Config {
+	return &Config{
+		Listen: Listen{Address: "127.0.0.1:11339", SocketMode: "0660"},
+		Log:    Log{Level: "info", Format: "json"},
+		Store:  Store{Path: "var/mailsift.db"},
+		Limits: Limits{
+			ScanBytes: 1 << 20, HeaderBytes: 256 << 10, MIMEDepth: 20, MIMEParts: 500, URIs: 1000,
+			Sessions: 256, FrameBytes: 1 << 20,
+			Deadline: Duration{8 * time.Second}, IdleTimeout: Duration{300 * time.Second},
+		},
+		Actions: Actions{
+			TagThreshold: 5, RejectThreshold: 15, SubjectTag: "[SPAM] ",
+			RejectText: "5.7.1 Message rejected as spam", FailSafe: "tempfail",
+			TempfailText: "4.7.1 Try again later",
+		},
+		Scores: map[string]float64{},
+	}
+}
