@@ -5,6 +5,7 @@ package rules
 import (
 	"github.com/mailsift/mailsift/scoring"
 	"github.com/mailsift/mailsift/scoring/rules/body"
+	"github.com/mailsift/mailsift/scoring/rules/gtube"
 	"github.com/mailsift/mailsift/scoring/rules/header"
 	"github.com/mailsift/mailsift/scoring/rules/mime"
 	"github.com/mailsift/mailsift/scoring/rules/phish"
@@ -23,6 +24,7 @@ type Family struct {
 // Families lists the built-in families in evaluation order.
 func Families() []Family {
 	return []Family{
+		{"gtube", gtube.Rules, gtube.Metas},
 		{"header", header.Rules, header.Metas},
 		{"rfc", rfc.Rules, rfc.Metas},
 		{"subject", subject.Rules, subject.Metas},
