@@ -60,7 +60,7 @@ func (n nameNode) eval(f func(string) bool) float64 {
 	}
 	return 0
 }
-func (n nameNode) names(acc []string) []string { return append(acc, string(n)) }
+func (n nameNode) names(acc []string) []string   { return append(acc, string(n)) }
 func (n numNode) eval(func(string) bool) float64 { return float64(n) }
 func (n numNode) names(acc []string) []string    { return acc }
 func (n notNode) eval(f func(string) bool) float64 {

@@ -1,0 +1,39 @@
+package main
+
+import (
+	"flag"
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/mailsift/mailsift/scoring/rules"
+)
+
+func runRules(args []string, stdout, stderr io.Writer) int {
+	if len(args) == 0 || args[0] != "list" {
+		fmt.Fprintln(stderr, "usage: mailsift rules list [--markdown]")
+		return 2
+	}
+	fs := flag.NewFlagSet("rules list", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	md := fs.Bool("markdown", false, "print docs/rules.md")
+	if err := fs.Parse(args[1:]); err != nil {
+		return 2
+	}
+	reg, err := rules.Registry()
+	if err != nil {
+		fmt.Fprintln(stderr, err)
+		return 1
+	}
+	if *md {
+		fmt.Fprint(stdout, rules.Markdown(reg))
+		return 0
+	}
+	for _, in := range reg.Infos() {
+		if strings.HasPrefix(in.Name, "__") {
+			continue
+		}
+		fmt.Fprintf(stdout, "%-30s %-8s %7.2f  %s\n", in.Name, in.Family, in.Score, in.Desc)
+	}
+	return 0
+}

@@ -1,0 +1,205 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"io"
+	"net"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync/atomic"
+	"syscall"
+	"time"
+
+	"github.com/rs/zerolog"
+
+	"github.com/mailsift/mailsift/config"
+	"github.com/mailsift/mailsift/filter"
+	"github.com/mailsift/mailsift/milter"
+)
+
+func runServe(args []string, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	cfgPath := fs.String("config", "", "configuration file (default: built-in defaults)")
+	listen := fs.String("listen", "", "override listen.address (host:port or unix:/path)")
+	logFormat := fs.String("log-format", "", "override log.format (json or console)")
+	if err := fs.Parse(args); err != nil {
+		return 2
+	}
+	cfg, err := loadConfig(*cfgPath)
+	if err != nil {
+		fmt.Fprintln(stderr, err)
+		return 1
+	}
+	override := func(c *config.Config) {
+		if *listen != "" {
+			c.Listen.Address = *listen
+		}
+		if *logFormat != "" {
+			c.Log.Format = *logFormat
+		}
+	}
+	override(cfg)
+	log, err := newLogger(stderr, cfg.Log.Format, cfg.Log.Level)
+	if err != nil {
+		fmt.Fprintln(stderr, err)
+		return 1
+	}
+	msgLog, _ := newLogger(stdout, cfg.Log.Format, "info")
+	d := &daemon{path: *cfgPath, override: override, log: log, msgLog: msgLog}
+	if err := d.run(cfg); err != nil {
+		log.Error().Err(err).Msg("exiting")
+		return 1
+	}
+	return 0
+}
+
+func loadConfig(path string) (*config.Config, error) {
+	if path == "" {
+		return config.Default(), nil
+	}
+	return config.Load(path)
+}
+
+// daemon is the running milter with its reloadable runtime.
+type daemon struct {
+	path     string
+	override func(*config.Config)
+	log      zerolog.Logger
+	msgLog   zerolog.Logger
+	rt       atomic.Pointer[filter.Runtime]
+}
+
+func (d *daemon) run(cfg *config.Config) error {
+	rt, err := filter.New(cfg)
+	if err != nil {
+		return err
+	}
+	d.rt.Store(rt)
+	st, err := openStats(cfg, d.log)
+	if err != nil {
+		return err
+	}
+	defer st.close()
+	ln, err := listen(cfg.Listen)
+	if err != nil {
+		return err
+	}
+	var fault time.Duration
+	if v := os.Getenv("MAILSIFT_FAULT_EOM_DELAY"); v != "" {
+		if fault, err = time.ParseDuration(v); err != nil {
+			return fmt.Errorf("MAILSIFT_FAULT_EOM_DELAY: %w", err)
+		}
+		d.log.Warn().Dur("delay", fault).Msg("fault injection on: slow end-of-message for marked messages")
+	}
+	srv := milter.New(milter.Options{
+		Runtime: d.rt.Load, Log: d.log, MsgLog: d.msgLog, FaultDelay: fault, OnResult: st.record,
+	})
+	l := cfg.Limits
+	errc := make(chan error, 1)
+	go func() {
+		errc <- srv.Serve(ln, milter.GuardOptions{
+			MaxFrame: l.FrameBytes, IdleTimeout: l.IdleTimeout.Duration, MaxSessions: l.Sessions,
+			TempfailText: cfg.Actions.TempfailText, Log: d.log,
+		})
+	}()
+	d.log.Info().Str("address", cfg.Listen.Address).Int("rules", len(rt.Engine.Registry().Names())).
+		Str("version", version).Msg("listening")
+	sig := make(chan os.Signal, 4)
+	signal.Notify(sig, syscall.SIGHUP, syscall.SIGTERM, syscall.SIGINT)
+	defer signal.Stop(sig)
+	for {
+		select {
+		case err := <-errc:
+			return err
+		case s := <-sig:
+			if s == syscall.SIGHUP {
+				d.reload(cfg)
+				continue
+			}
+			d.log.Info().Str("signal", s.String()).Msg("shutting down")
+			ctx, cancel := context.WithTimeout(context.Background(), d.rt.Load().Config.Limits.Deadline.Duration+5*time.Second)
+			err := srv.Shutdown(ctx)
+			cancel()
+			if err != nil {
+				d.log.Warn().Err(err).Msg("sessions still open at shutdown; closing")
+				_ = srv.Close()
+			}
+			if strings.HasPrefix(cfg.Listen.Address, "unix:") {
+				_ = os.Remove(strings.TrimPrefix(cfg.Listen.Address, "unix:"))
+			}
+			d.log.Info().Msg("stopped")
+			return nil
+		}
+	}
+}
+
+// reload reads the configuration again and swaps the runtime; a bad file is
+// refused and the running configuration kept.
+func (d *daemon) reload(started *config.Config) {
+	cfg, err := loadConfig(d.path)
+	if err == nil {
+		d.override(cfg)
+	}
+	var rt *filter.Runtime
+	if err == nil {
+		rt, err = filter.New(cfg)
+	}
+	if err != nil {
+		d.log.Error().Err(err).Str("config", d.path).Msg("reload refused; keeping the running configuration")
+		return
+	}
+	if cfg.Listen != started.Listen || cfg.Store != started.Store {
+		d.log.Warn().Msg("listen and store settings changed: they take effect at the next restart")
+	}
+	d.rt.Store(rt)
+	d.log.Info().Str("config", d.path).Int("rules", len(rt.Engine.Registry().Names())).Msg("reloaded")
+}
+
+// listen opens a TCP or unix listener.
+func listen(c config.Listen) (net.Listener, error) {
+	path, ok := strings.CutPrefix(c.Address, "unix:")
+	if !ok {
+		return net.Listen("tcp", c.Address)
+	}
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		return nil, err
+	}
+	if fi, err := os.Lstat(path); err == nil && fi.Mode()&os.ModeSocket != 0 {
+		_ = os.Remove(path) // a stale socket from an earlier run
+	}
+	ln, err := net.Listen("unix", path)
+	if err != nil {
+		return nil, err
+	}
+	if err := chmodChown(path, c.SocketMode, c.SocketUser); err != nil {
+		ln.Close()
+		return nil, err
+	}
+	return ln, nil
+}
+
+func chmodChown(path, mode, owner string) error {
+	if mode != "" {
+		m, err := strconv.ParseUint(mode, 8, 32)
+		if err != nil {
+			return fmt.Errorf("socket_mode %q: %w", mode, err)
+		}
+		if err := os.Chmod(path, os.FileMode(m)); err != nil {
+			return err
+		}
+	}
+	if owner == "" {
+		return nil
+	}
+	uid, gid, err := lookupOwner(owner)
+	if err != nil {
+		return err
+	}
+	return os.Chown(path, uid, gid)
+}

@@ -1,0 +1,191 @@
+package milter
+
+import (
+	"fmt"
+	"runtime/debug"
+	"strings"
+	"time"
+
+	gomilter "github.com/d--j/go-milter"
+
+	"github.com/mailsift/mailsift/filter"
+	"github.com/mailsift/mailsift/policy"
+)
+
+// faultSubject marks messages that FaultDelay applies to.
+const faultSubject = "mailsift-fault-delay"
+
+// EndOfMessage scores the message under the deadline and answers the MTA.
+// Whatever goes wrong, the MTA gets an answer: the verdict, or the fail-safe.
+func (ss *session) EndOfMessage(m gomilter.Modifier) (resp *gomilter.Response, err error) {
+	start := time.Now()
+	rt := ss.s.opt.Runtime()
+	out := &Outcome{Env: &ss.env, Size: ss.header.Len() + 2 + ss.bodySize}
+	defer func() {
+		if p := recover(); p != nil {
+			ss.s.opt.Log.Error().Str("panic", fmt.Sprint(p)).Str("stack", string(debug.Stack())).
+				Msg("end-of-message panic recovered")
+			resp, err = ss.failSafe(rt, out, fmt.Sprintf("panic: %v", p)), nil
+		}
+		out.Elapsed = time.Since(start)
+		ss.logOutcome(rt, out)
+		ss.reset()
+	}()
+	if q := m.Get(gomilter.MacroQueueId); q != "" {
+		ss.env.QueueID = q
+	}
+	ss.env.ClientIP, ss.env.ClientName, ss.env.Helo = ss.clientIP, ss.clientName, ss.helo
+	ss.env.Received = start
+	if ss.broken != "" {
+		return ss.failSafe(rt, out, ss.broken), nil
+	}
+	res, reason := ss.decide(rt, m)
+	if reason != "" {
+		return ss.failSafe(rt, out, reason), nil
+	}
+	out.Result = res
+	out.Action = res.Action
+	return ss.apply(rt, res, m)
+}
+
+// decide runs the pipeline in its own goroutine so that the deadline holds
+// even if a rule hangs, sending progress to the MTA every second meanwhile.
+func (ss *session) decide(rt *filter.Runtime, m gomilter.Modifier) (*filter.Result, string) {
+	raw := make([]byte, 0, ss.header.Len()+2+ss.body.Len())
+	raw = append(raw, ss.header.Bytes()...)
+	raw = append(raw, '\r', '\n')
+	raw = append(raw, ss.body.Bytes()...)
+	env := ss.env // copy: the session may be reset while a late goroutine runs
+	ctx, cancel := deadlineCtx(rt.Config.Limits.Deadline.Duration)
+	defer cancel()
+	type answer struct {
+		res   *filter.Result
+		panic string
+	}
+	done := make(chan answer, 1)
+	delay := ss.faultDelay()
+	go func() {
+		defer func() {
+			if p := recover(); p != nil {
+				ss.s.opt.Log.Error().Str("panic", fmt.Sprint(p)).Str("stack", string(debug.Stack())).
+					Msg("pipeline panic recovered")
+				done <- answer{panic: fmt.Sprint(p)}
+			}
+		}()
+		if delay > 0 {
+			select {
+			case <-time.After(delay):
+			case <-ctx.Done():
+				done <- answer{res: &filter.Result{Action: policy.Tempfail, Reason: "deadline"}}
+				return
+			}
+		}
+		done <- answer{res: rt.Evaluate(ctx, &env, raw)}
+	}()
+	tick := time.NewTicker(time.Second)
+	defer tick.Stop()
+	for {
+		select {
+		case a := <-done:
+			if a.panic != "" {
+				return nil, "panic: " + a.panic
+			}
+			if a.res.Reason != "" {
+				return nil, a.res.Reason
+			}
+			return a.res, ""
+		case <-ctx.Done():
+			return nil, "deadline"
+		case <-tick.C:
+			if err := m.Progress(); err != nil {
+				return nil, "progress: " + err.Error()
+			}
+		}
+	}
+}
+
+func (ss *session) faultDelay() time.Duration {
+	d := ss.s.opt.FaultDelay
+	if d <= 0 {
+		return 0
+	}
+	for _, s := range ss.subjects {
+		if strings.Contains(s, faultSubject) {
+			return d
+		}
+	}
+	return 0
+}
+
+// apply sends the header changes and the reply for a finished verdict.
+func (ss *session) apply(rt *filter.Runtime, res *filter.Result, m gomilter.Modifier) (*gomilter.Response, error) {
+	if res.Action == policy.Reject {
+		return gomilter.RejectWithCodeAndReason(550, rt.Config.Actions.RejectText)
+	}
+	// Delete incoming X-Spam-* fields, last first: Postfix renumbers after a delete.
+	for i := len(ss.spamHdrs) - 1; i >= 0; i-- {
+		f := ss.spamHdrs[i]
+		if err := m.ChangeHeader(f.index, f.name, ""); err != nil {
+			return nil, err
+		}
+	}
+	for _, h := range rt.Headers(res) {
+		// SMFIP_HDR_LEADSPC is negotiated: the MTA adds no blank itself.
+		if err := m.AddHeader(h.Name, " "+h.Value); err != nil {
+			return nil, err
+		}
+	}
+	if res.Action == policy.Tag {
+		if err := ss.tagSubject(rt, m); err != nil {
+			return nil, err
+		}
+	}
+	return gomilter.RespAccept, nil
+}
+
+func (ss *session) tagSubject(rt *filter.Runtime, m gomilter.Modifier) error {
+	if len(ss.subjects) == 0 {
+		tagged, ok := rt.TagSubject("")
+		if !ok {
+			return nil
+		}
+		return m.AddHeader("Subject", " "+strings.TrimSpace(tagged))
+	}
+	tagged, ok := rt.TagSubject(ss.subjects[0])
+	if !ok {
+		return nil
+	}
+	return m.ChangeHeader(1, "Subject", " "+tagged)
+}
+
+// failSafe answers with the configured fail-safe action and records why.
+func (ss *session) failSafe(rt *filter.Runtime, out *Outcome, reason string) *gomilter.Response {
+	out.Reason = reason
+	if rt.Config.Actions.FailSafe == "accept" {
+		out.Action = policy.Accept
+		return gomilter.RespAccept
+	}
+	out.Action = policy.Tempfail
+	resp, err := gomilter.RejectWithCodeAndReason(451, rt.Config.Actions.TempfailText)
+	if err != nil {
+		return gomilter.RespTempFail
+	}
+	return resp
+}
+
+// logOutcome writes the message log line.
+func (ss *session) logOutcome(rt *filter.Runtime, out *Outcome) {
+	if out.Env.QueueID == "" && out.Size <= 2 && out.Result == nil && out.Reason == "" {
+		return
+	}
+	filter.LogLine(ss.s.opt.MsgLog.Info(), out.Env, out.Result, out.Action, out.Reason, out.Size, out.Elapsed)
+	if out.Result != nil {
+		for _, e := range out.Result.Verdict.Errors {
+			ss.s.opt.Log.Warn().Str("event", "RULE_ERROR").Str("queue_id", out.Env.QueueID).
+				Str("rule", e.Rule).Str("error", e.Err).Msg("rule skipped")
+		}
+	}
+	if ss.s.opt.OnResult != nil {
+		ss.s.opt.OnResult(out)
+	}
+}

@@ -1,0 +1,228 @@
+package milter
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"net/netip"
+	"runtime/debug"
+	"strings"
+	"time"
+
+	gomilter "github.com/d--j/go-milter"
+
+	"github.com/mailsift/mailsift/filter"
+	"github.com/mailsift/mailsift/message"
+	"github.com/mailsift/mailsift/policy"
+)
+
+// session is one milter connection. The library calls it from one
+// goroutine, so it needs no locking.
+type session struct {
+	s *Server
+
+	// connection state
+	clientIP   netip.Addr
+	clientName string
+	helo       string
+	mta        string
+
+	// transaction state, reset at MAIL and Abort
+	env       message.Envelope
+	header    bytes.Buffer
+	headerCut bool // header bytes beyond the limit were dropped
+	spamHdrs  []spamField
+	subjects  []string // raw Subject values in order
+	body      bytes.Buffer
+	bodySize  int
+	broken    string // why this transaction can only get the fail-safe
+	limHeader int
+	limBody   int
+}
+
+// spamField is an incoming X-Spam-* field to delete: its canonical name and
+// 1-based index among fields of that name.
+type spamField struct {
+	name  string
+	index int
+}
+
+func newSession(s *Server) *session {
+	s.active.Add(1)
+	return &session{s: s}
+}
+
+// guard recovers a panic in a callback: the transaction gets the fail-safe
+// at end of message, and the panic is logged once.
+func (ss *session) guard(stage string) {
+	if p := recover(); p != nil {
+		ss.broken = fmt.Sprintf("panic in %s: %v", stage, p)
+		ss.s.opt.Log.Error().Str("stage", stage).Str("panic", fmt.Sprint(p)).
+			Str("stack", string(debug.Stack())).Msg("session panic recovered")
+	}
+}
+
+func (ss *session) NewConnection(m gomilter.Modifier) error { return nil }
+
+func (ss *session) Connect(host, family string, port uint16, addr string, m gomilter.Modifier) (*gomilter.Response, error) {
+	defer ss.guard("connect")
+	ss.clientName = host
+	if ptr := m.Get(gomilter.MacroClientPTR); ptr != "" {
+		ss.clientName = ptr
+	}
+	if ip, err := netip.ParseAddr(addr); err == nil {
+		ss.clientIP = ip.Unmap()
+	}
+	ss.mta = m.Get(gomilter.MacroMTAFQDN)
+	return nil, nil
+}
+
+func (ss *session) Helo(name string, m gomilter.Modifier) (*gomilter.Response, error) {
+	defer ss.guard("helo")
+	ss.helo = name
+	return nil, nil
+}
+
+func (ss *session) MailFrom(from, esmtpArgs string, m gomilter.Modifier) (*gomilter.Response, error) {
+	defer ss.guard("mail")
+	ss.reset()
+	ss.env.MailFrom = from
+	ss.env.AuthUser = m.Get(gomilter.MacroAuthAuthen)
+	ss.env.QueueID = m.Get(gomilter.MacroQueueId)
+	return nil, nil
+}
+
+func (ss *session) RcptTo(rcpt, esmtpArgs string, m gomilter.Modifier) (*gomilter.Response, error) {
+	defer ss.guard("rcpt")
+	if len(ss.env.Rcpts) < maxRcpts {
+		ss.env.Rcpts = append(ss.env.Rcpts, rcpt)
+	}
+	if q := m.Get(gomilter.MacroQueueId); q != "" {
+		ss.env.QueueID = q
+	}
+	return nil, nil
+}
+
+// maxRcpts bounds the recipients kept per message (the MTA enforces its own
+// limit; this only bounds our memory).
+const maxRcpts = 10000
+
+func (ss *session) Data(m gomilter.Modifier) (*gomilter.Response, error) { return nil, nil }
+
+func (ss *session) Header(name, value string, m gomilter.Modifier) (*gomilter.Response, error) {
+	defer ss.guard("header")
+	ss.limits()
+	if isSpamHeader(name) {
+		canon := canonical(name)
+		idx := 1
+		for _, f := range ss.spamHdrs {
+			if f.name == canon {
+				idx++
+			}
+		}
+		ss.spamHdrs = append(ss.spamHdrs, spamField{canon, idx})
+		// Forged scores never reach the rules either.
+		return nil, nil
+	}
+	if strings.EqualFold(name, "Subject") {
+		ss.subjects = append(ss.subjects, value)
+	}
+	if ss.header.Len()+len(name)+len(value)+3 > ss.limHeader {
+		ss.headerCut = true
+		return nil, nil
+	}
+	ss.header.WriteString(name)
+	ss.header.WriteByte(':')
+	ss.header.WriteString(value)
+	ss.header.WriteString("\r\n")
+	return nil, nil
+}
+
+func (ss *session) Headers(m gomilter.Modifier) (*gomilter.Response, error) { return nil, nil }
+
+func (ss *session) BodyChunk(chunk []byte, m gomilter.Modifier) (*gomilter.Response, error) {
+	defer ss.guard("body")
+	ss.limits()
+	ss.bodySize += len(chunk)
+	// Keep one byte past the scan limit so the parser knows it was cut.
+	if room := ss.limBody + 1 - ss.body.Len(); room > 0 {
+		if len(chunk) > room {
+			chunk = chunk[:room]
+		}
+		ss.body.Write(chunk)
+	}
+	return nil, nil
+}
+
+func (ss *session) Abort(m gomilter.Modifier) error {
+	ss.reset()
+	return nil
+}
+
+func (ss *session) Unknown(cmd string, m gomilter.Modifier) (*gomilter.Response, error) {
+	return nil, nil
+}
+
+func (ss *session) Cleanup(m gomilter.Modifier) {
+	ss.s.active.Add(-1)
+}
+
+// limits loads the size limits from the current runtime once per message.
+func (ss *session) limits() {
+	if ss.limHeader == 0 {
+		rt := ss.s.opt.Runtime()
+		ss.limHeader = rt.Limits.HeaderBytes
+		ss.limBody = rt.Limits.ScanBytes
+	}
+}
+
+func (ss *session) reset() {
+	ss.env = message.Envelope{}
+	ss.header.Reset()
+	ss.headerCut = false
+	ss.spamHdrs = ss.spamHdrs[:0]
+	ss.subjects = ss.subjects[:0]
+	ss.body.Reset()
+	ss.bodySize = 0
+	ss.broken = ""
+	ss.limHeader, ss.limBody = 0, 0
+	// Do not keep a huge buffer alive across messages of one connection.
+	if ss.body.Cap() > 4<<20 {
+		ss.body = bytes.Buffer{}
+	}
+}
+
+func isSpamHeader(name string) bool {
+	return len(name) > 7 && strings.EqualFold(name[:7], "X-Spam-")
+}
+
+// canonical returns the MIME-canonical form of a header name, the form
+// go-milter and Postfix index header changes by.
+func canonical(name string) string {
+	b := []byte(strings.ToLower(name))
+	upper := true
+	for i, c := range b {
+		if upper && c >= 'a' && c <= 'z' {
+			b[i] = c - 'a' + 'A'
+		}
+		upper = c == '-'
+	}
+	return string(b)
+}
+
+// Outcome is what happened to one message, for the log and metrics.
+type Outcome struct {
+	Env     *message.Envelope
+	Result  *filter.Result // nil when the pipeline did not finish
+	Action  policy.Action  // what the MTA was told
+	Reason  string         // why the fail-safe applied, if it did
+	Size    int
+	Elapsed time.Duration
+}
+
+var _ gomilter.Milter = (*session)(nil)
+
+// deadlineCtx returns the context of one verdict.
+func deadlineCtx(d time.Duration) (context.Context, context.CancelFunc) {
+	return context.WithTimeout(context.Background(), d)
+}
