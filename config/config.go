@@ -3,7 +3,13 @@
 // build a new one and swap it atomically.
 package config
 
-import "time"
+import (
+	"os"
+	"strings"
+	"time"
+
+	"github.com/mailsift/mailsift/scoring"
+)
 
 // Duration is a time.Duration that reads and writes as a TOML string ("8s").
 type Duration struct{ time.Duration }
@@ -30,6 +36,8 @@ type Config struct {
 	Actions Actions            `toml:"actions" doc:"Thresholds and what happens above them."`
 	Scores  map[string]float64 `toml:"scores" doc:"Points per rule name, overriding the built-in defaults."`
 	Meta    []MetaRule         `toml:"meta" doc:"Extra meta rules: boolean expressions over rule names."`
+
+	metas []*scoring.Meta // Meta compiled by Load
 }
 
 // Listen is the milter socket.
@@ -41,7 +49,7 @@ type Listen struct {
 
 // Log configures the debug log and the message log.
 type Log struct {
-	Level  string `toml:"level" doc:"debug, info, warn or error." default:"info"`
+	Level  string `toml:"level" doc:"Least severe level written to the debug log: trace, debug, info, warn or error. Only trace logs message content." default:"info"`
 	Format string `toml:"format" doc:"json or console." default:"json"`
 }
 
@@ -66,19 +74,19 @@ type Limits struct {
 // Actions maps scores to what the MTA is told.
 type Actions struct {
 	TagThreshold    float64 `toml:"tag_threshold" doc:"At or above this score the message is spam: X-Spam-Status: Yes and the Subject is tagged." default:"5.0"`
-	RejectThreshold float64 `toml:"reject_threshold" doc:"At or above this score the message is rejected with 550 5.7.1." default:"15.0"`
-	SubjectTag      string  `toml:"subject_tag" doc:"Prefix added to the Subject of spam; empty disables tagging." default:"[SPAM] "`
-	RejectText      string  `toml:"reject_text" doc:"Text of the 550 reply." default:"5.7.1 Message rejected as spam"`
+	RejectThreshold float64 `toml:"reject_threshold" doc:"At or above this score the message is rejected with 550 and reject_text; must be above tag_threshold. 0 never rejects." default:"15.0"`
+	SubjectTag      string  `toml:"subject_tag" doc:"Prefix added once to the Subject of spam; empty disables tagging. No CR or LF." default:"[SPAM] "`
+	RejectText      string  `toml:"reject_text" doc:"Text of the 550 reply; starts with an enhanced status code 5.X.Y." default:"5.7.1 Message rejected as spam"`
 	FailSafe        string  `toml:"fail_safe" doc:"What to do on an internal error or a missed deadline: tempfail or accept." default:"tempfail"`
-	TempfailText    string  `toml:"tempfail_text" doc:"Text of the 451 reply." default:"4.7.1 Try again later"`
+	TempfailText    string  `toml:"tempfail_text" doc:"Text of the 451 reply (fail-safe and degraded checks); starts with an enhanced status code 4.X.Y." default:"4.7.1 Try again later"`
 }
 
 // MetaRule is a meta rule defined in the configuration.
 type MetaRule struct {
-	Name  string  `toml:"name" doc:"UPPER_SNAKE name; names starting __ never score."`
-	Expr  string  `toml:"expr" doc:"Expression over rule names: ! && || ( ) + - >= > <= < == !=."`
-	Score float64 `toml:"score" doc:"Points when it fires."`
-	Desc  string  `toml:"description" doc:"One line for reports."`
+	Name  string  `toml:"name" doc:"UPPER_SNAKE name; names starting __ never score." example:"\"LOCAL_FREEMAIL_REPLYTO\""`
+	Expr  string  `toml:"expr" doc:"Expression over rule names: ! && || ( ) + - >= > <= < == !=." example:"\"__FROM_FREEMAIL && __REPLYTO_DIFFERS\""`
+	Score float64 `toml:"score" doc:"Points when it fires." example:"1.5"`
+	Desc  string  `toml:"description" doc:"One line for reports." example:"\"Free mail sender with a different Reply-To\""`
 }
 
 // Default returns the built-in configuration.
@@ -99,4 +107,56 @@ func Default() *Config {
 		},
 		Scores: map[string]float64{},
 	}
+}
+
+// The values of actions.fail_safe.
+const (
+	FailSafeTempfail = "tempfail"
+	FailSafeAccept   = "accept"
+)
+
+// RejectEnabled reports whether any score leads to a reject:
+// reject_threshold = 0 turns rejecting off.
+func (a Actions) RejectEnabled() bool { return a.RejectThreshold != 0 }
+
+// Network returns the listener's network ("tcp" or "unix") and address, as
+// net.Listen takes them.
+func (l Listen) Network() (network, address string) {
+	if path, ok := strings.CutPrefix(l.Address, "unix:"); ok {
+		return "unix", path
+	}
+	return "tcp", l.Address
+}
+
+// FileMode returns socket_mode as a file mode; an invalid mode (which
+// Validate refuses) gives 0600.
+func (l Listen) FileMode() os.FileMode {
+	m, err := parseMode(l.SocketMode)
+	if err != nil {
+		return 0o600
+	}
+	return os.FileMode(m)
+}
+
+// MetaRules returns the configured meta rules compiled. Load compiles them
+// once; for a Config built in code they are compiled on each call, and
+// rules that do not compile (which Validate reports) are left out.
+func (c *Config) MetaRules() []*scoring.Meta {
+	if c.metas != nil || len(c.Meta) == 0 {
+		return c.metas
+	}
+	return compileMetas(c.Meta)
+}
+
+// prepare stores parsed forms beside the raw values of a validated Config.
+func (c *Config) prepare() { c.metas = compileMetas(c.Meta) }
+
+func compileMetas(rules []MetaRule) []*scoring.Meta {
+	var out []*scoring.Meta
+	for _, m := range rules {
+		if cm, err := m.compile(); err == nil {
+			out = append(out, cm)
+		}
+	}
+	return out
 }
