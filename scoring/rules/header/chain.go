@@ -1,0 +1,139 @@
+package header
+
+import (
+	"fmt"
+	"net/netip"
+	"strings"
+	"time"
+
+	"github.com/mailsift/mailsift/scoring"
+)
+
+// bigProviders groups the domains each large mail provider sends from. A
+// host name under one of them is only believable when the receiving side's
+// reverse DNS agrees.
+var bigProviders = [][]string{
+	{"hotmail.com", "msn.com", "outlook.com", "live.com", "microsoft.com"},
+	{"yahoo.com", "yahoo.net", "yahoodns.net", "yahoogroups.com", "egroups.com"},
+	{"aol.com", "aol.net", "aim.com"},
+	{"gmail.com", "google.com", "googlemail.com"},
+}
+
+func under(host, domain string) bool {
+	return host == domain || strings.HasSuffix(host, "."+domain)
+}
+
+// provider returns the index of the provider group host belongs to, or -1.
+func provider(host string) int {
+	for i, ds := range bigProviders {
+		for _, d := range ds {
+			if under(host, d) {
+				return i
+			}
+		}
+	}
+	return -1
+}
+
+// forgedBigISP: a hop whose HELO names a big provider while the receiver
+// resolved the client to something else (or to nothing).
+func forgedBigISP(in *scoring.Input) (float64, string, bool) {
+	for _, h := range hops(in) {
+		p := provider(h.helo)
+		if p < 0 || h.rdns == "" || internal(h.ip) {
+			continue
+		}
+		if provider(h.rdns) != p {
+			return 1, h.helo + " from " + h.rdns, true
+		}
+	}
+	return 0, "", false
+}
+
+// fromBigISPNoRcvd: From is an address at a big provider's own domain, yet
+// no Received field mentions that provider at all.
+func fromBigISPNoRcvd(in *scoring.Input) (float64, string, bool) {
+	m := in.Msg
+	if len(m.From) == 0 {
+		return 0, "", false
+	}
+	p := provider(m.From[0].Domain)
+	fs := m.All("Received")
+	if p < 0 || len(fs) == 0 {
+		return 0, "", false
+	}
+	for _, f := range fs {
+		low := strings.ToLower(f.Raw)
+		for _, d := range bigProviders[p] {
+			if strings.Contains(low, d) {
+				return 0, "", false
+			}
+		}
+	}
+	return 1, m.From[0].Domain, true
+}
+
+// heloBareIP: a HELO that is a dotted IP address without the brackets an
+// address literal needs, as bulk tools write it.
+func heloBareIP(in *scoring.Input) (float64, string, bool) {
+	for _, h := range hops(in) {
+		if a, err := netip.ParseAddr(h.helo); err == nil && a.Is4() {
+			return 1, h.helo, true
+		}
+	}
+	return 0, "", false
+}
+
+// heloNoDot: a public client that greeted with a single word, neither a
+// domain name nor an address literal.
+func heloNoDot(in *scoring.Input) (float64, string, bool) {
+	for _, h := range hops(in) {
+		if h.helo == "" || internal(h.ip) || h.helo == "localhost" || h.helo == "unknown" {
+			continue
+		}
+		if !strings.ContainsAny(h.helo, ".[:") {
+			return 1, h.helo, true
+		}
+	}
+	return 0, "", false
+}
+
+// noReceived: mail from an unauthenticated outside client that carries no
+// Received field beyond, at most, our own MTA's.
+func noReceived(in *scoring.Input) (float64, string, bool) {
+	env := in.Env
+	if env != nil && (env.AuthUser != "" || (env.ClientIP.IsValid() && internal(env.ClientIP))) {
+		return 0, "", false
+	}
+	fs := in.Msg.All("Received")
+	switch {
+	case len(fs) == 0:
+		return 1, "", true
+	case len(fs) == 1 && env != nil && env.ClientIP.IsValid():
+		if parseHop(fs[0].Raw).ip == env.ClientIP {
+			return 1, "only our own", true
+		}
+	}
+	return 0, "", false
+}
+
+// backwardsSlack is how far an older hop's clock may run ahead of the next
+// hop's before the chain counts as inconsistent.
+const backwardsSlack = 3 * time.Hour
+
+// rcvdBackwards: a hop stamped hours later than the hop that received the
+// message after it, as in a forged chain pasted below real ones.
+func rcvdBackwards(in *scoring.Input) (float64, string, bool) {
+	ts := ReceivedTimes(in)
+	var newer time.Time
+	for _, t := range ts {
+		if t.IsZero() {
+			continue
+		}
+		if !newer.IsZero() && t.Sub(newer) > backwardsSlack {
+			return 1, fmt.Sprintf("%.0fh", t.Sub(newer).Hours()), true
+		}
+		newer = t
+	}
+	return 0, "", false
+}

@@ -1,0 +1,154 @@
+package header
+
+import (
+	"net/mail"
+	"net/netip"
+	"strings"
+	"time"
+
+	"github.com/mailsift/mailsift/scoring"
+)
+
+// hop is what one Received field says about the connection it records.
+type hop struct {
+	helo string     // the name the client gave, lower-cased ("" when unknown)
+	rdns string     // the reverse-DNS name the receiver recorded, lower-cased
+	ip   netip.Addr // the client address, invalid when none was recorded
+	date time.Time  // the stamp after the last ';', zero when unparsable
+}
+
+// parseHop reads the common Received shapes of Postfix, Sendmail, qmail,
+// Exim and Exchange: "from HELO (RDNS [IP])", "from RDNS (HELO x) (IP)",
+// "from RDNS ([IP] helo=x)" and "from HELO ([IP])".
+func parseHop(v string) hop {
+	var h hop
+	if i := strings.LastIndexByte(v, ';'); i >= 0 {
+		h.date, _ = ParseDate(v[i+1:])
+		v = v[:i]
+	}
+	low := strings.ToLower(v)
+	if !strings.HasPrefix(low, "from ") {
+		return h
+	}
+	rest := strings.TrimLeft(low[5:], " \t")
+	first, rest := cutWord(rest)
+	h.helo = first
+	comment := ""
+	if strings.HasPrefix(rest, "(") {
+		if j := strings.IndexByte(rest, ')'); j > 0 {
+			comment = rest[1:j]
+		}
+	}
+	if x, ok := afterWord(comment, "helo "); ok {
+		h.helo = x // qmail: "from rdns (HELO helo)"
+		h.rdns = first
+	} else if x, ok := afterWord(comment, "helo="); ok {
+		h.helo = x // Exim
+		h.rdns = first
+	} else if w, _ := cutWord(comment); w != "" && !strings.HasPrefix(w, "[") {
+		h.rdns = strings.TrimSuffix(w, ".")
+		if at := strings.LastIndexByte(h.rdns, '@'); at >= 0 {
+			h.rdns = h.rdns[at+1:]
+		}
+	}
+	h.ip = firstBracketIP(low)
+	return h
+}
+
+func cutWord(s string) (word, rest string) {
+	s = strings.TrimLeft(s, " \t\r\n")
+	i := strings.IndexAny(s, " \t\r\n")
+	if i < 0 {
+		return s, ""
+	}
+	return s[:i], strings.TrimLeft(s[i:], " \t\r\n")
+}
+
+func afterWord(s, key string) (string, bool) {
+	i := strings.Index(s, key)
+	if i < 0 {
+		return "", false
+	}
+	w, _ := cutWord(s[i+len(key):])
+	return strings.Trim(w, "()"), w != ""
+}
+
+func firstBracketIP(s string) netip.Addr {
+	for {
+		i := strings.IndexByte(s, '[')
+		if i < 0 {
+			return netip.Addr{}
+		}
+		j := strings.IndexByte(s[i:], ']')
+		if j < 0 {
+			return netip.Addr{}
+		}
+		lit := strings.TrimPrefix(s[i+1:i+j], "ipv6:")
+		if a, err := netip.ParseAddr(lit); err == nil {
+			return a
+		}
+		s = s[i+j:]
+	}
+}
+
+// zones maps the obsolete zone names of RFC 5322 section 4.3 (and a few
+// common others) to offsets; time.Parse would silently read them as UTC.
+var zones = map[string]string{
+	"UT": "+0000", "GMT": "+0000", "Z": "+0000", "UTC": "+0000",
+	"EST": "-0500", "EDT": "-0400", "CST": "-0600", "CDT": "-0500",
+	"MST": "-0700", "MDT": "-0600", "PST": "-0800", "PDT": "-0700",
+}
+
+// ParseDate parses an RFC 5322 date as found in Date and Received fields,
+// leniently: trailing comments are dropped and US zone names are honoured.
+func ParseDate(s string) (time.Time, bool) {
+	s = strings.TrimSpace(s)
+	if i := strings.IndexByte(s, '('); i > 0 {
+		s = strings.TrimSpace(s[:i])
+	}
+	if i := strings.LastIndexByte(s, ' '); i > 0 {
+		if off, ok := zones[strings.ToUpper(s[i+1:])]; ok {
+			s = s[:i+1] + off
+		}
+	}
+	t, err := mail.ParseDate(s)
+	return t, err == nil
+}
+
+// ReceivedTimes returns the dates of the Received fields, newest first;
+// unparsable dates are zero.
+func ReceivedTimes(in *scoring.Input) []time.Time {
+	fs := in.Msg.All("Received")
+	out := make([]time.Time, len(fs))
+	for i := range fs {
+		out[i] = parseHop(fs[i].Raw).date
+	}
+	return out
+}
+
+// TopReceivedTime returns the date of the topmost Received field with a
+// parsable date, else in.Now: the moment a message's own dates are judged
+// against.
+func TopReceivedTime(in *scoring.Input) time.Time {
+	for _, f := range in.Msg.All("Received") {
+		if i := strings.LastIndexByte(f.Raw, ';'); i >= 0 {
+			if t, ok := ParseDate(f.Raw[i+1:]); ok {
+				return t
+			}
+		}
+	}
+	return in.Now
+}
+
+func hops(in *scoring.Input) []hop {
+	fs := in.Msg.All("Received")
+	out := make([]hop, len(fs))
+	for i := range fs {
+		out[i] = parseHop(fs[i].Raw)
+	}
+	return out
+}
+
+func internal(a netip.Addr) bool {
+	return !a.IsValid() || a.IsLoopback() || a.IsPrivate() || a.IsLinkLocalUnicast()
+}

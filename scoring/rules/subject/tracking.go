@@ -1,0 +1,72 @@
+package subject
+
+import (
+	"strings"
+
+	"github.com/mailsift/mailsift/scoring"
+)
+
+// trackingSuffix: the Subject's last word, after a blank or a separator, is
+// a number of five or more digits, or a mixed token of letters and digits
+// such as "Q7Z3K9". Years and version-like tokens with dots do not count.
+func trackingSuffix(in *scoring.Input) (float64, string, bool) {
+	s := strings.TrimRight(in.Msg.Subject, " \t.!")
+	i := strings.LastIndexAny(s, " \t-_#:([")
+	if i < 0 {
+		return 0, "", false
+	}
+	tok := strings.TrimRight(s[i+1:], ")]")
+	if len(tok) < 5 || len(tok) > 20 {
+		return 0, "", false
+	}
+	digits, letters := 0, 0
+	for k := 0; k < len(tok); k++ {
+		c := tok[k]
+		switch {
+		case c >= '0' && c <= '9':
+			digits++
+		case c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z':
+			letters++
+		default:
+			return 0, "", false
+		}
+	}
+	switch {
+	case letters == 0 && digits >= 5:
+		return 1, tok, true
+	case digits >= 2 && letters >= 2 && transitions(tok) >= 3:
+		return 1, tok, true
+	}
+	return 0, "", false
+}
+
+// transitions counts switches between digits and letters in tok.
+func transitions(tok string) int {
+	n := 0
+	for k := 1; k < len(tok); k++ {
+		if isDigit(tok[k]) != isDigit(tok[k-1]) {
+			n++
+		}
+	}
+	return n
+}
+
+func isDigit(c byte) bool { return c >= '0' && c <= '9' }
+
+// hasRcptLocal: the Subject contains the local part (four letters or more)
+// of the single To address, as in "jsmith, your offer".
+func hasRcptLocal(in *scoring.Input) (float64, string, bool) {
+	m := in.Msg
+	if len(m.To) != 1 {
+		return 0, "", false
+	}
+	at := strings.LastIndexByte(m.To[0].Addr, '@')
+	if at < 4 {
+		return 0, "", false
+	}
+	local := strings.ToLower(m.To[0].Addr[:at])
+	if strings.Contains(strings.ToLower(m.Subject), local) {
+		return 1, local, true
+	}
+	return 0, "", false
+}
