@@ -15,6 +15,7 @@ import (
 	"syscall"
 	"time"
 
+	gomilter "github.com/d--j/go-milter"
 	"github.com/rs/zerolog"
 
 	"github.com/mailsift/mailsift/config"
@@ -51,6 +52,9 @@ func runServe(args []string, stdout, stderr io.Writer) int {
 		return 1
 	}
 	msgLog, _ := newLogger(stdout, cfg.Log.Format, "info")
+	gomilter.LogWarning = func(format string, v ...interface{}) {
+		log.Warn().Str("source", "go-milter").Msgf(format, v...)
+	}
 	d := &daemon{path: *cfgPath, override: override, log: log, msgLog: msgLog}
 	if err := d.run(cfg); err != nil {
 		log.Error().Err(err).Msg("exiting")
