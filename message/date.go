@@ -52,7 +52,7 @@ type dateParts struct {
 
 func parseDateTokens(s string) (time.Time, bool) {
 	s = stripComments(s)
-	toks := strings.FieldsFunc(s, func(r rune) bool { return r == ' ' || r == ',' || r == '\t' || r == '/' })
+	toks := strings.FieldsFunc(s, func(r rune) bool { return r == ' ' || r == ',' || r == '\t' })
 	var p dateParts
 	for _, t := range toks {
 		p.token(t)
@@ -82,7 +82,9 @@ func (p *dateParts) token(t string) {
 	case len(t) >= 3 && monthIndex(t) > 0 && p.month == 0:
 		p.month = monthIndex(t)
 	case strings.Count(t, "-") == 2 && !p.dayOK: // 23-Aug-2002 or 2002-08-23
-		p.dashed(t)
+		p.dashed(strings.Split(t, "-"))
+	case strings.Count(t, "/") == 2 && !p.dayOK: // 2002/09/14 or 09/14/2002
+		p.dashed(strings.Split(t, "/"))
 	default:
 		up := strings.ToUpper(strings.Trim(t, "."))
 		if off, ok := zoneOffsets[up]; ok && !p.hasZone {
@@ -142,13 +144,23 @@ func (p *dateParts) number(t string) {
 	}
 }
 
-func (p *dateParts) dashed(t string) {
-	a := strings.Split(t, "-")
-	if len(a[0]) == 4 && allDigits(a[0]) {
-		y, _ := strconv.Atoi(a[0])
-		m, _ := strconv.Atoi(a[1])
-		d, _ := strconv.Atoi(a[2])
-		if m >= 1 && m <= 12 && d >= 1 && d <= 31 {
+func (p *dateParts) dashed(a []string) {
+	if allDigits(a[0]) && allDigits(a[1]) && allDigits(a[2]) {
+		n := [3]int{}
+		for i := range a {
+			n[i], _ = strconv.Atoi(a[i])
+		}
+		y, m, d := n[2], n[0], n[1] // US order
+		switch {
+		case len(a[0]) == 4:
+			y, m, d = n[0], n[1], n[2]
+		case n[0] > 12:
+			m, d = n[1], n[0]
+		}
+		if m >= 1 && m <= 12 && d >= 1 && d <= 31 && (len(a[2]) == 2 || len(a[2]) == 4 || len(a[0]) == 4) {
+			if len(a[0]) != 4 {
+				y = fullYear(y, len(a[2]))
+			}
 			p.year, p.month, p.day, p.yearOK, p.dayOK = y, m, d, true, true
 		}
 		return

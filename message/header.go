@@ -226,6 +226,9 @@ func parseEncodedWord(s string) (string, int, bool) {
 		cs = cs[:k]
 	}
 	text := rest[q1+3 : q1+3+end]
+	if _, _, known := lookupCharset(cs); !known {
+		return raw, n, false
+	}
 	var dec []byte
 	var bad bool
 	switch rest[q1+1] {
