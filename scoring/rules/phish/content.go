@@ -1,6 +1,7 @@
 package phish
 
 import (
+	"net/netip"
 	"strings"
 
 	"github.com/mailsift/mailsift/message"
@@ -19,19 +20,45 @@ var passwordForm = scoring.RuleFunc{
 }
 
 var formAction = scoring.RuleFunc{
-	I: scoring.Info{Name: "PHISH_FORM_ACTION", Family: "phish", Score: 0.5,
-		Desc: "HTML body holds a form that submits to a web site"},
+	I: scoring.Info{Name: "PHISH_FORM_ACTION", Family: "phish", Score: 0.3,
+		Desc: "HTML body holds a form that submits to another site than the sender's"},
 	F: func(in *scoring.Input) (float64, string, bool) {
 		if in.Msg.Forms == 0 {
 			return 0, "", false
 		}
+		own := ""
+		if f := from(in.Msg); f != nil {
+			own = site(f.Domain)
+		}
 		for _, u := range in.Msg.URIs {
-			if u.Source == message.URIFromForm && (u.Scheme == "http" || u.Scheme == "https") {
+			if u.Source == message.URIFromForm && (u.Scheme == "http" || u.Scheme == "https") && site(u.Host) != own {
 				return 1, u.Host, true
 			}
 		}
 		return 0, "", false
 	},
+}
+
+var formToIP = scoring.RuleFunc{
+	I: scoring.Info{Name: "PHISH_FORM_TO_IP", Family: "phish", Score: 1.5,
+		Desc: "HTML form submits to a bare IP address"},
+	F: func(in *scoring.Input) (float64, string, bool) {
+		if in.Msg.Forms == 0 {
+			return 0, "", false
+		}
+		for _, u := range in.Msg.URIs {
+			if u.Source == message.URIFromForm && isIP(u.Host) {
+				return 1, u.Host, true
+			}
+		}
+		return 0, "", false
+	},
+}
+
+// isIP reports whether host is an IPv4 or (bracketed) IPv6 literal.
+func isIP(host string) bool {
+	_, err := netip.ParseAddr(strings.Trim(host, "[]"))
+	return err == nil
 }
 
 // ext returns the lower-cased extension of a file name, ignoring the

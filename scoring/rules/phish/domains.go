@@ -68,13 +68,14 @@ var freemailRoots = map[string]bool{
 	"gmx": true, "libero": true, "laposte": true, "orange": true, "wanadoo": true,
 }
 
-// isFreemail reports whether domain belongs to a free mailbox provider.
+// isFreemail reports whether domain is a free mailbox provider's mail
+// domain itself (gmail.com, yahoo.co.uk), not a service on a subdomain
+// (groups.msn.com).
 func isFreemail(domain string) bool {
-	if domain == "" {
+	if domain == "" || site(domain) != domain {
 		return false
 	}
-	s := site(domain)
-	return freemailExact[s] || freemailRoots[siteLabel(domain)]
+	return freemailExact[domain] || freemailRoots[siteLabel(domain)]
 }
 
 // freeHostSuffixes are hosting and site-builder domains where anyone can
@@ -118,11 +119,10 @@ func freeHost(host, rest string) (string, bool) {
 // afterHost returns the part of a raw URI after its authority: the path,
 // query and fragment, as written.
 func afterHost(raw string) string {
-	i := strings.Index(raw, "://")
-	if i < 0 {
-		return ""
+	rest := raw
+	if i := strings.Index(raw, "://"); i >= 0 {
+		rest = raw[i+3:]
 	}
-	rest := raw[i+3:]
 	if j := strings.IndexAny(rest, "/?#"); j >= 0 {
 		return rest[j:]
 	}

@@ -86,7 +86,7 @@ var shareInfo = scoring.Info{Name: "PHISH_SHARED_FILE_LURE", Family: "phish", Sc
 var sharePhrases = []string{
 	"sent you a secure message", "you have a secure message", "you have received a secure message",
 	"you have a new secure message", "secure message from", "encrypted message from",
-	"encrypted document", "secure document", "secured document", "protected document",
+	"encrypted document", "secured document",
 	"shared a file with you", "shared a document with you", "shared a folder with you",
 	"has shared a file", "has shared a document", "shared the following document",
 	"sent you a document", "sent you documents", "sent you files", "view shared document",

@@ -63,17 +63,26 @@ var punyTargets = func() []string {
 	return out
 }()
 
-// hasPunycode reports whether host has an IDNA A-label.
+// hasPunycode reports whether host is an internationalised name: an IDNA
+// A-label (xn--) or raw non-ASCII letters.
 func hasPunycode(host string) bool {
-	return strings.HasPrefix(host, "xn--") || strings.Contains(host, ".xn--")
+	if strings.HasPrefix(host, "xn--") || strings.Contains(host, ".xn--") {
+		return true
+	}
+	for i := 0; i < len(host); i++ {
+		if host[i] >= 0x80 {
+			return true
+		}
+	}
+	return false
 }
 
 // punyBrand decodes an IDN host and returns the brand name its look-alike
 // ASCII skeleton contains, if any, and the decoded host.
 func punyBrand(host string) (string, string) {
 	u, err := idna.Punycode.ToUnicode(host)
-	if err != nil || u == host {
-		return "", u
+	if err != nil {
+		return "", host
 	}
 	sk := skeleton(u)
 	for _, t := range punyTargets {
