@@ -2,6 +2,7 @@ package tests
 
 import (
 	"bytes"
+	"encoding/json"
 	"fmt"
 	"net"
 	"os"
@@ -99,7 +100,7 @@ func startMailsift(t testing.TB, port, extra string, env ...string) *daemon {
 	}
 	d := &daemon{t: t, dir: dir, port: port, config: filepath.Join(dir, "mailsift.toml"), done: make(chan struct{})}
 	t.Cleanup(d.cleanup)
-	d.writeConfig(extra)
+	d.writeConfig(t, extra)
 	stdout, err := os.Create(filepath.Join(dir, "stdout.jsonl"))
 	if err != nil {
 		t.Fatal(err)
@@ -133,12 +134,12 @@ func closeFile(t testing.TB, f *os.File) {
 }
 
 // writeConfig (re)writes the config file: the fixed part plus extra.
-func (d *daemon) writeConfig(extra string) {
-	d.t.Helper()
+func (d *daemon) writeConfig(t testing.TB, extra string) {
+	t.Helper()
 	cfg := fmt.Sprintf("[listen]\naddress = %q\n\n[store]\npath = %q\n\n[log]\nlevel = \"debug\"\n\n%s",
 		"127.0.0.1:"+d.port, filepath.Join(d.dir, "var", "mailsift.db"), extra)
 	if err := os.WriteFile(d.config, []byte(cfg), 0o644); err != nil {
-		d.t.Fatal(err)
+		t.Fatal(err)
 	}
 }
 
@@ -179,47 +180,67 @@ func (d *daemon) read(name string) string {
 func (d *daemon) stdout() string { return d.read("stdout.jsonl") }
 func (d *daemon) stderr() string { return d.read("stderr.jsonl") }
 
-// countStderr counts debug-log lines containing s.
-func (d *daemon) countStderr(s string) int {
-	return strings.Count(d.stderr(), s)
+// countEvents counts debug-log lines whose message is msg. The message key
+// is "msg" by the contract; zerolog's default "message" is accepted too.
+func (d *daemon) countEvents(msg string) int {
+	n := 0
+	for _, line := range strings.Split(d.stderr(), "\n") {
+		var ev map[string]any
+		if json.Unmarshal([]byte(line), &ev) != nil {
+			continue
+		}
+		if eventMsg(ev) == msg {
+			n++
+		}
+	}
+	return n
 }
 
-// waitStderr waits until at least n debug-log lines contain s.
-func (d *daemon) waitStderr(s string, n int) {
-	d.t.Helper()
+// eventMsg returns a log line's message: the "msg" key, else "message".
+func eventMsg(ev map[string]any) string {
+	if m, ok := ev["msg"].(string); ok {
+		return m
+	}
+	m, _ := ev["message"].(string)
+	return m
+}
+
+// waitEvent waits until at least n debug-log lines have message msg.
+func (d *daemon) waitEvent(t testing.TB, msg string, n int) {
+	t.Helper()
 	deadline := time.Now().Add(10 * time.Second)
-	for d.countStderr(s) < n {
+	for d.countEvents(msg) < n {
 		if time.Now().After(deadline) {
-			d.t.Fatalf("mailsift's stderr has no %d lines with %s; stderr:\n%s", n, s, d.stderr())
+			t.Fatalf("mailsift's stderr has not %d lines with message %q; stderr:\n%s", n, msg, d.stderr())
 		}
 		time.Sleep(50 * time.Millisecond)
 	}
 }
 
 // signal sends sig to the process.
-func (d *daemon) signal(sig syscall.Signal) {
-	d.t.Helper()
+func (d *daemon) signal(t testing.TB, sig syscall.Signal) {
+	t.Helper()
 	if err := d.cmd.Process.Signal(sig); err != nil {
-		d.t.Fatalf("signal %v: %v", sig, err)
+		t.Fatalf("signal %v: %v", sig, err)
 	}
 }
 
 // stop sends SIGTERM and waits up to timeout; it returns the exit code, or
-// fails the test when the process did not exit (then it is killed).
-func (d *daemon) stop(timeout time.Duration) int {
-	d.t.Helper()
+// fails t when the process did not exit (then it is killed).
+func (d *daemon) stop(t testing.TB, timeout time.Duration) int {
+	t.Helper()
 	select {
 	case <-d.done:
 		return d.state.ExitCode()
 	default:
 	}
-	d.signal(syscall.SIGTERM)
+	d.signal(t, syscall.SIGTERM)
 	select {
 	case <-d.done:
 		return d.state.ExitCode()
 	case <-time.After(timeout):
 		d.kill()
-		d.t.Fatalf("mailsift did not exit within %s of SIGTERM", timeout)
+		t.Fatalf("mailsift did not exit within %s of SIGTERM", timeout)
 		return -1
 	}
 }

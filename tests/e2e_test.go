@@ -57,12 +57,15 @@ type env struct {
 func newEnv(t *testing.T, smtpPort, milterPort, extra string, environ ...string) *env {
 	t.Helper()
 	postfixtest.Require(t)
+	start := time.Now()
 	ms := startMailsift(t, milterPort, extra, environ...)
+	t.Logf("mailsift listening on %s after %s", milterPort, time.Since(start).Round(time.Millisecond))
 	pf := postfixtest.Start(t, postfixtest.Options{
 		SMTPPort:            smtpPort,
 		MilterAddr:          "inet:127.0.0.1:" + milterPort,
 		MilterDefaultAction: "tempfail",
 	})
+	t.Logf("postfix listening on %s after %s", smtpPort, time.Since(start).Round(time.Millisecond))
 	return &env{ms: ms, pf: pf}
 }
 
@@ -193,10 +196,10 @@ func (e *env) testSpam(t *testing.T) {
 }
 
 func (e *env) testReloadReject(t *testing.T, base string) {
-	before := e.ms.countStderr(`"msg":"reloaded"`)
-	e.ms.writeConfig(base + "[scores]\n" + gtubeRule + " = 1000.0\n")
-	e.ms.signal(syscall.SIGHUP)
-	e.ms.waitStderr(`"msg":"reloaded"`, before+1)
+	before := e.ms.countEvents("reloaded")
+	e.ms.writeConfig(t, base+"[scores]\n"+gtubeRule+" = 1000.0\n")
+	e.ms.signal(t, syscall.SIGHUP)
+	e.ms.waitEvent(t, "reloaded", before+1)
 
 	res := e.send(t, "gtube", "reject-1", aliceAddr)
 	e.reach("reject-1", mailDom, aliceAddr, "reject", gtubeRule)
@@ -209,7 +212,7 @@ func (e *env) testReloadReject(t *testing.T, base string) {
 }
 
 func (e *env) testMilterDown(t *testing.T) {
-	if code := e.ms.stop(5 * time.Second); code != 0 {
+	if code := e.ms.stop(t, 5*time.Second); code != 0 {
 		t.Errorf("mailsift exit code %d after SIGTERM, want 0", code)
 	}
 	res := e.send(t, "ham", "down-1", aliceAddr)
@@ -239,7 +242,7 @@ func TestDeadline(t *testing.T) {
 		accepted(t, e.send(t, "ham", "normal-1", aliceAddr))
 		oneLine(t, e.pf.Delivered(t, "normal-1"), "X-Spam-Status")
 	})
-	if code := e.ms.stop(10 * time.Second); code != 0 {
+	if code := e.ms.stop(t, 10*time.Second); code != 0 {
 		t.Errorf("mailsift exit code %d after SIGTERM, want 0", code)
 	}
 }

@@ -11,6 +11,7 @@ import (
 // logLine is one message-log line, with the frozen fields checked here.
 type logLine struct {
 	Msg       string    `json:"msg"`
+	Message   string    `json:"message"` // zerolog's default key for msg
 	QueueID   string    `json:"queue_id"`
 	Score     float64   `json:"score"`
 	Action    string    `json:"action"`
@@ -52,13 +53,16 @@ func parseMessageLog(t *testing.T, stdout string) map[string][]logLine {
 			t.Errorf("stdout line %d: field types: %v: %s", i+1, err, raw)
 			continue
 		}
-		if l.Msg != "message" {
+		if l.Msg != "message" && l.Message != "message" {
 			continue
 		}
 		for _, f := range messageLogFields {
 			if _, ok := fields[f]; !ok {
 				t.Errorf("stdout line %d lacks %q: %s", i+1, f, raw)
 			}
+		}
+		if r := bytes.TrimSpace(fields["rules"]); len(r) == 0 || r[0] != '[' {
+			t.Errorf("stdout line %d: rules is %s, want an array (empty: [])", i+1, r)
 		}
 		id := strings.Trim(l.MessageID, "<>")
 		out[id] = append(out[id], l)
