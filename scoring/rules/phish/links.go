@@ -25,7 +25,7 @@ var (
 var ipfsGateways = map[string]bool{
 	"ipfs.io": true, "dweb.link": true, "cloudflare-ipfs.com": true, "pinata.cloud": true,
 	"w3s.link": true, "nftstorage.link": true, "4everland.io": true, "infura-ipfs.io": true,
-	"fleek.co": true, "ipfs.tech": true, "storry.tv": true, "ipfs.fleek.co": true,
+	"fleek.co": true, "storry.tv": true, "ipfs.fleek.co": true,
 }
 
 // linkRule looks at every link host once: free hosting, IPFS, IDN.
@@ -69,24 +69,38 @@ func (linkRule) Eval(_ context.Context, in *scoring.Input, out *scoring.Hits) {
 }
 
 // isIPFS reports whether a link of host and rest goes through an IPFS
-// gateway: a known gateway, a subdomain gateway (<cid>.ipfs.<gateway>) or a
-// path /ipfs/<cid> with a v0 (Qm…) or v1 (bafy…) content id.
+// gateway: a path /ipfs/<cid> on a known gateway, a subdomain gateway
+// (<cid>.ipfs.<gateway>) or any host or path with a v0 (Qm…) or v1 (bafy…)
+// content id.
 func isIPFS(host, rest string) bool {
-	if strings.Contains(host, ".ipfs.") || strings.HasPrefix(host, "ipfs.") && ipfsGateways[site(host)] {
+	gw := ipfsGateways[site(host)]
+	if gw && (strings.HasPrefix(rest, "/ipfs/") || strings.HasPrefix(rest, "/ipns/")) {
 		return true
 	}
-	if ipfsGateways[site(host)] && (strings.HasPrefix(rest, "/ipfs/") || strings.HasPrefix(rest, "/ipns/")) {
+	if i := strings.Index(host, ".ipfs."); i > 0 && (gw || isCID(host[:i])) {
 		return true
 	}
-	if strings.HasPrefix(host, "bafy") && len(host) > 50 {
+	if isCID(host) {
 		return true
 	}
 	i := strings.Index(rest, "/ipfs/")
-	if i < 0 {
-		return false
+	return i >= 0 && isCID(rest[i+len("/ipfs/"):])
+}
+
+// isCID reports whether s starts with something shaped like an IPFS content
+// id: base58 v0 "Qm" + 44 characters, or base32 v1 "bafy"/"bafk" + 50 more.
+func isCID(s string) bool {
+	n := 0
+	for n < len(s) && (s[n] >= 'a' && s[n] <= 'z' || s[n] >= 'A' && s[n] <= 'Z' || s[n] >= '0' && s[n] <= '9') {
+		n++
 	}
-	cid := rest[i+len("/ipfs/"):]
-	return strings.HasPrefix(cid, "Qm") && len(cid) >= 46 || strings.HasPrefix(cid, "bafy") && len(cid) >= 50
+	switch {
+	case strings.HasPrefix(s, "Qm"):
+		return n == 46
+	case strings.HasPrefix(s, "bafy"), strings.HasPrefix(s, "bafk"):
+		return n >= 50
+	}
+	return false
 }
 
 // lowerASCII lower-cases ASCII letters, allocating only when needed.
