@@ -18,11 +18,11 @@ func Rules() []scoring.Rule {
 		hiddenRule{},
 		imageRule{},
 		shoutRule{},
-		scoring.RuleFunc{I: scoring.Info{Name: "HTML_ONLY", Family: "body", Score: 0.3, Needs: scoring.NeedBody,
+		scoring.RuleFunc{I: scoring.Info{Name: "HTML_ONLY", Family: "body", Score: 0.5, Needs: scoring.NeedBody,
 			Desc: "HTML mail without a text/plain alternative"}, F: htmlOnly},
-		scoring.RuleFunc{I: scoring.Info{Name: "HTML_ALT_MISMATCH", Family: "body", Score: 1.5, Needs: scoring.NeedBody,
+		scoring.RuleFunc{I: scoring.Info{Name: "HTML_ALT_MISMATCH", Family: "body", Score: 1.0, Needs: scoring.NeedBody,
 			Desc: "text/plain and text/html alternatives share few words"}, F: altMismatch},
-		scoring.RuleFunc{I: scoring.Info{Name: "BODY_MILLION_AMOUNT", Family: "body", Score: 1.0, Needs: scoring.NeedBody,
+		scoring.RuleFunc{I: scoring.Info{Name: "BODY_MILLION_AMOUNT", Family: "body", Score: 1.5, Needs: scoring.NeedBody,
 			Desc: "Names a sum of a million dollars or more"}, F: bigMoney},
 	}
 }

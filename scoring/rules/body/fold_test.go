@@ -51,8 +51,8 @@ func TestMatcher(t *testing.T) {
 func TestMillionAt(t *testing.T) {
 	for s, want := range map[string]bool{
 		"$1,000,000":       true,
-		"$ 25 million":     true,
-		"$10.5 million":    true,
+		"$ 25 million":     false,
+		"$1,500,000.00":    true,
 		"$25,000":          false,
 		"$19.99":           false,
 		"$5000000":         true,

@@ -3,6 +3,7 @@ package body
 import (
 	"context"
 	"strconv"
+	"strings"
 	"unicode"
 	"unicode/utf8"
 
@@ -54,7 +55,7 @@ type hiddenRule struct{}
 // Info implements scoring.Rule.
 func (hiddenRule) Info() []scoring.Info {
 	return []scoring.Info{
-		{Name: nameHiddenSome, Family: "body", Score: 0.5, Needs: scoring.NeedBody,
+		{Name: nameHiddenSome, Family: "body", Score: 0.7, Needs: scoring.NeedBody,
 			Desc: "HTML hides 15-35% of its words from the reader"},
 		{Name: nameHiddenMuch, Family: "body", Score: 1.5, Needs: scoring.NeedBody,
 			Desc: "HTML hides 35-65% of its words from the reader"},
@@ -69,7 +70,9 @@ func (hiddenRule) Eval(_ context.Context, in *scoring.Input, out *scoring.Hits) 
 	if !m.HasHTML || m.Hidden == "" {
 		return
 	}
-	hidden := countWords(m.Hidden)
+	// Comments are hidden text too, but newsletters fill them with
+	// template markers: only text hidden by styling counts here.
+	hidden := countWords(m.Hidden) - commentWords(m.HTML)
 	if hidden < minHiddenWords {
 		return
 	}
@@ -83,6 +86,24 @@ func (hiddenRule) Eval(_ context.Context, in *scoring.Input, out *scoring.Hits) 
 		out.Hit(nameHiddenMuch, 1, detail)
 	case share >= 0.15:
 		out.Hit(nameHiddenSome, 1, detail)
+	}
+}
+
+// commentWords counts the words inside HTML comments.
+func commentWords(html string) int {
+	n := 0
+	for {
+		i := strings.Index(html, "<!--")
+		if i < 0 {
+			return n
+		}
+		html = html[i+4:]
+		j := strings.Index(html, "-->")
+		if j < 0 {
+			return n + countWords(html)
+		}
+		n += countWords(html[:j])
+		html = html[j+3:]
 	}
 }
 
@@ -127,6 +148,9 @@ func altMismatch(in *scoring.Input) (float64, string, bool) {
 	m := in.Msg
 	if !m.HasPlain || !m.HasHTML {
 		return 0, "", false
+	}
+	if strings.Contains(m.Plain, "HTML") || strings.Contains(m.Plain, "html") {
+		return 0, "", false // "your mail program cannot show the HTML version"
 	}
 	plain := wordSet(lowerASCII(m.Plain), 400)
 	html := wordSet(lowerASCII(m.HTMLText), 400)

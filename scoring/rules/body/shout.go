@@ -78,8 +78,9 @@ func capsWords(s string) (upper, total int) {
 	return upper, total
 }
 
-// bigMoney fires on amounts of at least a million dollars written out
-// ("$1,000,000", "$25 million", "US$ 10.5 million").
+// bigMoney fires on amounts of at least a million dollars written out in
+// digits ("$1,000,000", "$5000000"). News writes "$25 million"; the
+// 419 and get-rich mail spells out every zero.
 func bigMoney(in *scoring.Input) (float64, string, bool) {
 	s := in.Msg.TextLower
 	for i := 0; i < len(s); {
@@ -96,8 +97,7 @@ func bigMoney(in *scoring.Input) (float64, string, bool) {
 }
 
 // millionAt reports whether the amount after a '$' at s[i:] is a million
-// or more: seven digits with thousands separators, or a number followed by
-// "million" or "billion".
+// or more written in digits, with or without thousands separators.
 func millionAt(s string, i int) (string, bool) {
 	for i < len(s) && s[i] == ' ' {
 		i++
@@ -122,10 +122,6 @@ func millionAt(s string, i int) (string, bool) {
 	amt := s[start:i]
 	if groups >= 2 && digits >= 7 || groups == 0 && digits >= 7 && !strings.Contains(amt, ".") {
 		return "$" + amt, true
-	}
-	rest := strings.TrimLeft(s[i:min(i+12, len(s))], " ")
-	if strings.HasPrefix(rest, "million") || strings.HasPrefix(rest, "billion") || strings.HasPrefix(rest, "m ") {
-		return "$" + amt + " " + strings.Fields(rest)[0], true
 	}
 	return "", false
 }

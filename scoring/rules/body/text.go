@@ -27,7 +27,7 @@ var (
 func init() {
 	var all []string
 	for ci, c := range categories {
-		for _, p := range c.strong {
+		for _, p := range c.strongs {
 			all = append(all, p)
 			phraseRefs = append(phraseRefs, phraseRef{cat: ci, weight: weightStrong})
 		}
@@ -56,7 +56,7 @@ func (textRule) Info() []scoring.Info {
 			Desc: "Latin words in fullwidth letters in otherwise Western text"},
 		scoring.Info{Name: nameZeroWidth, Family: "body", Score: 2.0, Needs: scoring.NeedBody,
 			Desc: "Zero-width characters or soft hyphens hidden inside words"},
-		scoring.Info{Name: nameSpaced, Family: "body", Score: 1.0, Needs: scoring.NeedBody,
+		scoring.Info{Name: nameSpaced, Family: "body", Score: 0.5, Needs: scoring.NeedBody,
 			Desc: "Words spelled out with separators between letters (v.i.a.g.r.a)"},
 		scoring.Info{Name: nameObfuscated, Family: "body", Score: 2.5, Needs: scoring.NeedBody,
 			Desc: "A spam phrase that only matches after undoing obfuscation"},
@@ -104,7 +104,7 @@ func scoreCategories(seen []bool, out *scoring.Hits) {
 	}
 	for ci, c := range categories {
 		w := weight[ci]
-		if strong[ci] == 0 || w < c.min {
+		if strong[ci] < max(c.strong, 1) || w < c.min {
 			continue
 		}
 		f := float64(min(w, c.cap)) / float64(c.cap)

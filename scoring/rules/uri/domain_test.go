@@ -55,7 +55,7 @@ func TestShownDomain(t *testing.T) {
 	for text, want := range map[string]string{
 		"http://www.bank.com/login": "www.bank.com",
 		"www.bank.com":              "www.bank.com",
-		"bank.com":                  "bank.com",
+		"bank.com":                  "",
 		"Click here":                "",
 		"me@example.com":            "",
 		"v1.2":                      "",

@@ -132,7 +132,7 @@ type userinfoRule struct{}
 // Info implements scoring.Rule.
 func (userinfoRule) Info() []scoring.Info {
 	return []scoring.Info{
-		{Name: nameUserinfo, Family: "uri", Score: 1.0,
+		{Name: nameUserinfo, Family: "uri", Score: 1.5,
 			Desc: "A web link carries a user name before '@'"},
 		{Name: nameUserinfoDomain, Family: "uri", Score: 3.0,
 			Desc: "A web link hides its real host behind a domain-like user name (bank.com@evil)"},

@@ -28,7 +28,9 @@ func textMismatch(in *scoring.Input) (float64, string, bool) {
 }
 
 // shownDomain returns the host of anchor text that reads as one web address
-// ("http://www.bank.com/login", "www.bank.com", "bank.com"), else "".
+// ("http://www.bank.com/login", "www.bank.com"), else "". A bare
+// "bank.com" does not count: newsletters write their brand that way and
+// link it through their click tracker.
 func shownDomain(text string) string {
 	t := strings.ToLower(strings.TrimSpace(text))
 	if strings.ContainsAny(t, " \t\n@") {
@@ -44,7 +46,7 @@ func shownDomain(text string) string {
 		t = t[:end]
 	}
 	t = strings.TrimSuffix(t, ".")
-	if !schemed && !strings.HasPrefix(t, "www.") && strings.Count(t, ".") < 1 {
+	if !schemed && !strings.HasPrefix(t, "www.") {
 		return ""
 	}
 	if !looksLikeDomain(t) && !isIPLiteral(t) {

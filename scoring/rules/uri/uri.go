@@ -15,18 +15,18 @@ func rule(name string, score float64, desc string, f func(*scoring.Input) (float
 // Rules returns the family's rules.
 func Rules() []scoring.Rule {
 	return []scoring.Rule{
-		rule("URI_IP_HOST", 1.5, "Links to a public IP address instead of a host name", ipHost),
+		rule("URI_IP_HOST", 2.0, "Links to a public IP address instead of a host name", ipHost),
 		rule("URI_NUMERIC_HOST", 3.0, "Links to an IP address written as a decimal, hex or octal number", numericHost),
-		rule("URI_ENCODED_HOST", 2.5, "Link host name written with %-escapes", encodedHost),
+		rule("URI_ENCODED_HOST", 2.0, "Link host name written with %-escapes", encodedHost),
 		userinfoRule{},
-		rule("URI_ODD_PORT", 0.8, "Links to a public host on a non-standard port", oddPort),
-		rule("URI_TEXT_MISMATCH", 1.5, "Anchor text shows one domain, the link goes to another", textMismatch),
-		rule("URI_SHORTENER", 0.5, "Links through a URL shortener", shortener),
-		rule("URI_MANY_DOMAINS", 0.3, "Links to 15 or more different domains", manyDomains),
-		rule("URI_REDIRECTOR", 0.5, "Link passes another site's address in its query (?url=http...)", redirector),
+		rule("URI_ODD_PORT", 1.0, "Links to a public host on a non-standard port", oddPort),
+		rule("URI_TEXT_MISMATCH", 1.0, "Anchor text shows one domain, the link goes to another", textMismatch),
+		rule("URI_SHORTENER", 0.3, "Links through a URL shortener", shortener),
+		rule("URI_MANY_DOMAINS", 0.1, "Links to 15 or more different domains", manyDomains),
+		rule("URI_REDIRECTOR", 0.2, "Link passes another site's address in its query (?url=http...)", redirector),
 		rule("URI_EXE_LINK", 2.0, "Links to an executable download (.exe, .scr, ...)", exeLink),
 		rule("URI_LONG_TRACKING", 0.3, "Very long link carrying a long opaque id", longTracking),
-		rule("URI_JAVASCRIPT", 1.0, "A link or form target is javascript: code", javascriptHref),
+		rule("URI_JAVASCRIPT", 0.5, "A link or form target is javascript: code", javascriptHref),
 		rule("URI_MAILTO_REMOVE", 1.5, "mailto: link asking to be sent \"remove\"", mailtoRemove),
 	}
 }
