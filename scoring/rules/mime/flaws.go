@@ -15,9 +15,9 @@ var flawNames = []struct {
 }{
 	{message.FlawNoBoundary, scoring.Info{Name: "MIME_NO_BOUNDARY", Family: "mime", Score: 1.0,
 		Desc: "Multipart message without a usable boundary"}},
-	{message.FlawMissingEnd, scoring.Info{Name: "MIME_MISSING_END", Family: "mime", Score: 0.3,
+	{message.FlawMissingEnd, scoring.Info{Name: "MIME_MISSING_END", Family: "mime", Score: 1.0,
 		Desc: "Multipart closing boundary missing"}},
-	{message.FlawBadEncoding, scoring.Info{Name: "MIME_BAD_ENCODING", Family: "mime", Score: 0.5,
+	{message.FlawBadEncoding, scoring.Info{Name: "MIME_BAD_ENCODING", Family: "mime", Score: 1.0,
 		Desc: "Broken base64 or quoted-printable content"}},
 	{message.FlawBadCharset, scoring.Info{Name: "MIME_BAD_CHARSET", Family: "mime", Score: 0.5,
 		Desc: "Unknown or undecodable charset"}},

@@ -24,7 +24,7 @@ var noTextPart = scoring.RuleFunc{
 }
 
 var base64Text = scoring.RuleFunc{
-	I: scoring.Info{Name: "MIME_BASE64_TEXT", Family: "mime", Score: 0.5,
+	I: scoring.Info{Name: "MIME_BASE64_TEXT", Family: "mime", Score: 1.0,
 		Desc: "Plain text in a Western charset needlessly encoded in base64"},
 	F: func(in *scoring.Input) (float64, string, bool) {
 		for _, p := range in.Msg.Parts {
@@ -47,7 +47,7 @@ func westernCharset(cs string) bool {
 }
 
 var altSingle = scoring.RuleFunc{
-	I: scoring.Info{Name: "MIME_ALT_SINGLE_PART", Family: "mime", Score: 0.5,
+	I: scoring.Info{Name: "MIME_ALT_SINGLE_PART", Family: "mime", Score: 1.0,
 		Desc: "multipart/alternative with only one alternative"},
 	F: func(in *scoring.Input) (float64, string, bool) {
 		for _, p := range in.Msg.Parts {

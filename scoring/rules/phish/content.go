@@ -40,7 +40,7 @@ var formAction = scoring.RuleFunc{
 }
 
 var formToIP = scoring.RuleFunc{
-	I: scoring.Info{Name: "PHISH_FORM_TO_IP", Family: "phish", Score: 1.5,
+	I: scoring.Info{Name: "PHISH_FORM_TO_IP", Family: "phish", Score: 2.0,
 		Desc: "HTML form submits to a bare IP address"},
 	F: func(in *scoring.Input) (float64, string, bool) {
 		if in.Msg.Forms == 0 {

@@ -9,7 +9,7 @@ import (
 )
 
 var (
-	freeHostInfo = scoring.Info{Name: "PHISH_FREE_HOSTING_LINK", Family: "phish", Score: 0.8,
+	freeHostInfo = scoring.Info{Name: "PHISH_FREE_HOSTING_LINK", Family: "phish", Score: 0.5,
 		Desc: "Links to a free hosting or site-builder page"}
 	ipfsInfo = scoring.Info{Name: "PHISH_IPFS_LINK", Family: "phish", Score: 2.5,
 		Desc: "Links to content on IPFS through a public gateway"}
@@ -59,7 +59,10 @@ func (linkRule) Eval(_ context.Context, in *scoring.Input, out *scoring.Hits) {
 		if m, ok := freeHost(u.Host, lowerASCII(rest)); ok {
 			out.Hit(freeHostInfo.Name, 1, m)
 		}
-		if hasPunycode(u.Host) {
+		// QUIRK: a bare URI in text may run on into the non-ASCII words
+		// after it ("www.example.com。"); only markup links count raw
+		// non-ASCII hosts as internationalised names.
+		if hasACE(u.Host) || u.Source != message.URIFromText && hasNonASCII(u.Host) {
 			out.Hit(punyLinkInfo.Name, 1, u.Host)
 			if t, dec := punyBrand(u.Host); t != "" {
 				out.Hit(punyBrandInfo.Name, 1, dec+" ~ "+t)

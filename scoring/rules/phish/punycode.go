@@ -66,9 +66,16 @@ var punyTargets = func() []string {
 // hasPunycode reports whether host is an internationalised name: an IDNA
 // A-label (xn--) or raw non-ASCII letters.
 func hasPunycode(host string) bool {
-	if strings.HasPrefix(host, "xn--") || strings.Contains(host, ".xn--") {
-		return true
-	}
+	return hasACE(host) || hasNonASCII(host)
+}
+
+// hasACE reports whether host has an IDNA A-label (xn--).
+func hasACE(host string) bool {
+	return strings.HasPrefix(host, "xn--") || strings.Contains(host, ".xn--")
+}
+
+// hasNonASCII reports whether host holds raw non-ASCII bytes.
+func hasNonASCII(host string) bool {
 	for i := 0; i < len(host); i++ {
 		if host[i] >= 0x80 {
 			return true

@@ -87,7 +87,7 @@ func addrDomainIn(s string) string {
 }
 
 var replyToFreemail = scoring.RuleFunc{
-	I: scoring.Info{Name: "PHISH_REPLYTO_FREEMAIL", Family: "phish", Score: 1.0,
+	I: scoring.Info{Name: "PHISH_REPLYTO_FREEMAIL", Family: "phish", Score: 1.5,
 		Desc: "Reply-To is a free-mail address on another domain than From"},
 	F: func(in *scoring.Input) (float64, string, bool) {
 		f := from(in.Msg)
