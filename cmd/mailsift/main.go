@@ -20,7 +20,7 @@ func commands() []command {
 		{"serve", "run the milter daemon", runServe},
 		{"check", "score messages offline exactly as the milter would", runCheck},
 		{"config", "check or show the configuration (config check FILE | config show)", runConfig},
-		{"rules", "list the rules (rules list [--markdown])", runRules},
+		{"rules", "list the rules or fit their points (rules list [--markdown] | rules fit)", runRules},
 		{"version", "print the version", runVersion},
 	}
 }

@@ -10,8 +10,11 @@ import (
 )
 
 func runRules(args []string, stdout, stderr io.Writer) int {
+	if len(args) > 0 && args[0] == "fit" {
+		return runFit(args[1:], stdout, stderr)
+	}
 	if len(args) == 0 || args[0] != "list" {
-		fmt.Fprintln(stderr, "usage: mailsift rules list [--markdown]")
+		fmt.Fprintln(stderr, "usage: mailsift rules list [--markdown] | mailsift rules fit [--corpus DIR]")
 		return 2
 	}
 	fs := flag.NewFlagSet("rules list", flag.ContinueOnError)

@@ -86,3 +86,21 @@ func scoreFixture(eng *scoring.Engine, raw []byte) *scoring.Verdict {
 	env := &message.Envelope{Received: FixtureNow}
 	return eng.Run(context.Background(), &scoring.Input{Msg: msg, Env: env, Now: FixtureNow})
 }
+
+// TestFittedScoresNameRules fails when scores.toml names a rule that does not
+// exist (renamed or removed): its points would silently stop applying.
+func TestFittedScoresNameRules(t *testing.T) {
+	fitted, err := Fitted()
+	if err != nil {
+		t.Fatal(err)
+	}
+	reg, err := HandSetRegistry()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for name := range fitted {
+		if _, ok := reg.Info(name); !ok {
+			t.Errorf("%s names unknown rule %s", ScoresFile, name)
+		}
+	}
+}

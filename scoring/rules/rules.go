@@ -47,8 +47,30 @@ func Builtin() ([]scoring.Rule, []*scoring.Meta) {
 }
 
 // Registry builds the default registry of built-in rules plus extra meta
-// rules (from the configuration).
+// rules (from the configuration), with the fitted default points of
+// scores.toml applied.
 func Registry(extra ...*scoring.Meta) (*scoring.Registry, error) {
+	fitted, err := Fitted()
+	if err != nil {
+		return nil, err
+	}
 	rs, ms := Builtin()
+	for i, r := range rs {
+		rs[i] = rescored{r, fitted}
+	}
+	for i, m := range ms {
+		if p, ok := fitted[m.Info.Name]; ok {
+			c := *m
+			c.Info.Score = p
+			ms[i] = &c
+		}
+	}
 	return scoring.NewRegistry(rs, append(ms, extra...))
+}
+
+// HandSetRegistry builds the registry with every rule's hand-set points,
+// ignoring scores.toml: the starting point and prior of `rules fit`.
+func HandSetRegistry() (*scoring.Registry, error) {
+	rs, ms := Builtin()
+	return scoring.NewRegistry(rs, ms)
 }

@@ -1,0 +1,200 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"io"
+	"math"
+	"os"
+	"sort"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/mailsift/mailsift/config"
+	"github.com/mailsift/mailsift/internal/corpus"
+	"github.com/mailsift/mailsift/message"
+	"github.com/mailsift/mailsift/scoring"
+	"github.com/mailsift/mailsift/scoring/fit"
+	"github.com/mailsift/mailsift/scoring/rules"
+)
+
+// fitOptions are the knobs of `rules fit`.
+type fitOptions struct {
+	dir, out   string
+	minHits    int
+	maxPoints  float64
+	fpTarget   float64
+	lambda     float64
+	iterations int
+}
+
+// runFit measures every rule on the train split and fits default points.
+// It refuses any split but train: weights are never tuned on test data.
+func runFit(args []string, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("rules fit", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	var o fitOptions
+	fs.StringVar(&o.dir, "corpus", corpus.Dir(), "corpus data directory (make corpus)")
+	fs.StringVar(&o.out, "out", rules.ScoresFile, "scores file to write ('-' for stdout)")
+	fs.IntVar(&o.minHits, "min-hits", 15, "rules firing on fewer train messages keep their hand-set points")
+	fs.Float64Var(&o.maxPoints, "max-points", 4.5, "largest |points| a fitted rule may get (below the tag threshold)")
+	fs.Float64Var(&o.fpTarget, "fp-target", 0.003, "largest false-positive rate accepted on the train split")
+	fs.Float64Var(&o.lambda, "lambda", 0.002, "L2 pull towards the hand-set points")
+	fs.IntVar(&o.iterations, "iterations", 1500, "gradient steps")
+	if err := fs.Parse(args); err != nil {
+		return 2
+	}
+	all, err := corpus.List(o.dir)
+	if err != nil {
+		fmt.Fprintln(stderr, err)
+		return 1
+	}
+	reg, err := rules.HandSetRegistry()
+	if err != nil {
+		fmt.Fprintln(stderr, err)
+		return 1
+	}
+	train := corpus.Split(all, "train")
+	hits, err := measure(reg, train)
+	if err != nil {
+		fmt.Fprintln(stderr, err)
+		return 1
+	}
+	names, p := buildProblem(reg, train, hits, o)
+	w, hamCost := search(p, o, stderr)
+	fp, fn, ham, spam := fit.Errors(p, w)
+	fmt.Fprintf(stderr, "train split: %d ham, %d spam; fitted %d rules (ham cost %.0f): FP %d (%.2f%%), FN %d (%.2f%%)\n",
+		ham, spam, len(names), hamCost, fp, pct(fp, ham), fn, pct(fn, spam))
+	return writeScores(o.out, names, w, stdout, stderr)
+}
+
+// measure scores every message with the hand-set registry and returns the
+// hits per message.
+func measure(reg *scoring.Registry, entries []corpus.Entry) ([][]scoring.Hit, error) {
+	eng, err := scoring.NewEngine(reg, nil)
+	if err != nil {
+		return nil, err
+	}
+	lim := message.Limits{}.WithDefaults()
+	cfg := config.Default()
+	lim.ScanBytes = cfg.Limits.ScanBytes
+	out := make([][]scoring.Hit, len(entries))
+	var wg sync.WaitGroup
+	var firstErr error
+	var mu sync.Mutex
+	jobs := make(chan int)
+	for k := 0; k < 2; k++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range jobs {
+				raw, err := corpus.Read(entries[i].Path)
+				if err != nil {
+					mu.Lock()
+					firstErr = err
+					mu.Unlock()
+					continue
+				}
+				now := time.Now()
+				v := eng.Run(context.Background(), &scoring.Input{Msg: message.Parse(raw, lim), Env: &message.Envelope{Received: now}, Now: now})
+				out[i] = v.Hits
+			}
+		}()
+	}
+	for i := range entries {
+		jobs <- i
+	}
+	close(jobs)
+	wg.Wait()
+	return out, firstErr
+}
+
+// buildProblem turns hits into fitting examples. Rules that fire rarely,
+// score 0 by design, or are test strings are not fitted: their hand-set
+// points enter as a fixed offset.
+func buildProblem(reg *scoring.Registry, entries []corpus.Entry, hits [][]scoring.Hit, o fitOptions) ([]string, fit.Problem) {
+	count := map[string]int{}
+	for _, hs := range hits {
+		for _, h := range hs {
+			count[h.Rule]++
+		}
+	}
+	index := map[string]int{}
+	var names []string
+	var p fit.Problem
+	for _, in := range reg.Infos() {
+		if in.Score == 0 || in.Name == "GTUBE" || strings.HasPrefix(in.Name, "__") || count[in.Name] < o.minHits {
+			continue
+		}
+		index[in.Name] = len(names)
+		names = append(names, in.Name)
+		lo, hi := 0.0, o.maxPoints
+		if in.Score < 0 {
+			lo, hi = -o.maxPoints, 0
+		}
+		p.Prior = append(p.Prior, math.Max(lo, math.Min(hi, in.Score)))
+		p.Lo, p.Hi = append(p.Lo, lo), append(p.Hi, hi)
+	}
+	for i, hs := range hits {
+		ex := fit.Example{Spam: entries[i].Spam}
+		for _, h := range hs {
+			if k, ok := index[h.Rule]; ok {
+				ex.Features = append(ex.Features, fit.Feature{Rule: k, Factor: h.Factor})
+			} else {
+				ex.Offset += h.Points
+			}
+		}
+		p.Examples = append(p.Examples, ex)
+	}
+	p.Threshold = config.Default().Actions.TagThreshold
+	p.Lambda, p.Scale, p.Iters = o.lambda, 1, o.iterations
+	return names, p
+}
+
+// search raises the cost of a false positive until the train split's
+// false-positive rate is within the target, and keeps the fit with the
+// fewest false negatives among those that are.
+func search(p fit.Problem, o fitOptions, stderr io.Writer) ([]float64, float64) {
+	var best []float64
+	bestFN, bestCost := math.MaxInt, 0.0
+	for _, cost := range []float64{1, 2, 3, 5, 8, 12, 20, 30} {
+		p.HamCost = cost
+		w := fit.Solve(p)
+		fp, fn, ham, spam := fit.Errors(p, w)
+		fmt.Fprintf(stderr, "ham cost %4.0f: FP %3d (%.2f%%) FN %3d (%.2f%%)\n", cost, fp, pct(fp, ham), fn, pct(fn, spam))
+		if float64(fp) <= o.fpTarget*float64(ham) && fn < bestFN {
+			best, bestFN, bestCost = w, fn, cost
+		}
+	}
+	if best == nil { // nothing met the target: take the most cautious fit
+		p.HamCost = 30
+		return fit.Solve(p), p.HamCost
+	}
+	return best, bestCost
+}
+
+func writeScores(path string, names []string, w []float64, stdout, stderr io.Writer) int {
+	order := make([]int, len(names))
+	for i := range order {
+		order[i] = i
+	}
+	sort.Slice(order, func(a, b int) bool { return names[order[a]] < names[order[b]] })
+	var b strings.Builder
+	b.WriteString("# Generated by `mailsift rules fit` on the corpus's train split; see docs/accuracy.md.\n")
+	b.WriteString("# Do not edit by hand: change a rule's hand-set points or the fit, then regenerate.\n[scores]\n")
+	for _, i := range order {
+		fmt.Fprintf(&b, "%s = %.2f\n", names[i], w[i])
+	}
+	if path == "-" {
+		fmt.Fprint(stdout, b.String())
+		return 0
+	}
+	if err := os.WriteFile(path, []byte(b.String()), 0o644); err != nil {
+		fmt.Fprintln(stderr, err)
+		return 1
+	}
+	fmt.Fprintf(stderr, "wrote %s\n", path)
+	return 0
+}

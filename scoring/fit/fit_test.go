@@ -1,0 +1,36 @@
+package fit
+
+import "testing"
+
+// A rule that fires only on spam must gain weight; one that fires equally
+// on both must not; bounds must hold.
+func TestSolveSeparates(t *testing.T) {
+	var ex []Example
+	for i := 0; i < 200; i++ {
+		ex = append(ex, Example{Spam: true, Features: []Feature{{0, 1}, {1, 1}}})
+		ex = append(ex, Example{Spam: false, Features: []Feature{{1, 1}}})
+		if i%10 == 0 {
+			ex = append(ex, Example{Spam: false, Features: []Feature{{2, 1}}})
+			ex = append(ex, Example{Spam: true, Features: []Feature{{0, 1}, {2, 1}}})
+		}
+	}
+	p := Problem{Examples: ex, Prior: []float64{1, 1, 1}, Lo: []float64{0, 0, 0}, Hi: []float64{4.5, 4.5, 4.5},
+		Threshold: 5, HamCost: 3, Lambda: 0.001, Scale: 1, Iters: 800}
+	w := Solve(p)
+	if w[0] <= w[1] || w[0] > 4.5 || w[1] < 0 {
+		t.Fatalf("weights %v", w)
+	}
+	fp, _, _, _ := Errors(p, w)
+	if fp != 0 {
+		t.Errorf("fp %d with weights %v", fp, w)
+	}
+}
+
+// With no evidence, a rule keeps its prior.
+func TestSolveKeepsPriorWithoutEvidence(t *testing.T) {
+	p := Problem{Examples: []Example{{Spam: true, Features: []Feature{{0, 1}}}}, Prior: []float64{3, 2},
+		Lo: []float64{0, 0}, Hi: []float64{4.5, 4.5}, Threshold: 5, HamCost: 1, Lambda: 0.1, Scale: 1, Iters: 300}
+	if w := Solve(p); w[1] != 2 {
+		t.Fatalf("weights %v", w)
+	}
+}

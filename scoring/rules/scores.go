@@ -1,0 +1,54 @@
+package rules
+
+import (
+	"context"
+	_ "embed"
+	"fmt"
+
+	"github.com/BurntSushi/toml"
+
+	"github.com/mailsift/mailsift/scoring"
+)
+
+// scoresFile holds the default points fitted on the corpus's train split by
+// `mailsift rules fit`. It is generated, reviewed and committed; rules it
+// does not name keep their hand-set points.
+//
+//go:embed scores.toml
+var scoresFile string
+
+// ScoresFile is the path of the fitted scores, relative to the module root.
+const ScoresFile = "scoring/rules/scores.toml"
+
+// Fitted returns the fitted default points by rule name.
+func Fitted() (map[string]float64, error) {
+	var f struct {
+		Scores map[string]float64 `toml:"scores"`
+	}
+	if _, err := toml.Decode(scoresFile, &f); err != nil {
+		return nil, fmt.Errorf("%s: %w", ScoresFile, err)
+	}
+	return f.Scores, nil
+}
+
+// rescored replaces a rule's default points with fitted ones.
+type rescored struct {
+	scoring.Rule
+	fitted map[string]float64
+}
+
+func (r rescored) Info() []scoring.Info {
+	in := r.Rule.Info()
+	out := make([]scoring.Info, len(in))
+	for i, x := range in {
+		if p, ok := r.fitted[x.Name]; ok {
+			x.Score = p
+		}
+		out[i] = x
+	}
+	return out
+}
+
+func (r rescored) Eval(ctx context.Context, in *scoring.Input, out *scoring.Hits) {
+	r.Rule.Eval(ctx, in, out)
+}
