@@ -29,7 +29,9 @@ func (multi) Eval(_ context.Context, _ *Input, out *Hits) {
 
 type liar struct{}
 
-func (liar) Info() []Info { return []Info{{Name: "LIAR", Family: "test", Score: 1, Desc: "emits others"}} }
+func (liar) Info() []Info {
+	return []Info{{Name: "LIAR", Family: "test", Score: 1, Desc: "emits others"}}
+}
 func (liar) Eval(_ context.Context, _ *Input, out *Hits) {
 	out.Hit("LIAR", 1, "")
 	out.Hit("NOT_MINE", 1, "")
@@ -37,7 +39,9 @@ func (liar) Eval(_ context.Context, _ *Input, out *Hits) {
 
 type panicker struct{}
 
-func (panicker) Info() []Info { return []Info{{Name: "BOOM", Family: "test", Score: 9, Desc: "panics"}} }
+func (panicker) Info() []Info {
+	return []Info{{Name: "BOOM", Family: "test", Score: 9, Desc: "panics"}}
+}
 func (panicker) Eval(context.Context, *Input, *Hits) {
 	var m map[string]int
 	m["x"] = 1
