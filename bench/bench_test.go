@@ -1,0 +1,223 @@
+package bench
+
+import (
+	"context"
+	"fmt"
+	"net/netip"
+	"os"
+	"runtime"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/mailsift/mailsift/config"
+	"github.com/mailsift/mailsift/filter"
+	"github.com/mailsift/mailsift/internal/corpus"
+	"github.com/mailsift/mailsift/message"
+)
+
+// Environment knobs of BenchmarkMilter.
+const (
+	envInProcess = "MAILSIFT_BENCH_INPROC" // "1": run every server in this process
+	envBinary    = "MAILSIFT_BENCH_BIN"    // a prebuilt mailsift binary to serve with
+	envRounds    = "MAILSIFT_BENCH_ROUNDS" // runs per configuration; the best is reported (default 1)
+)
+
+var (
+	concurrencies = []int{1, 4, 16}
+	perSession    = []int{1, 10} // messages per milter connection
+)
+
+func TestMain(m *testing.M) {
+	if mode := os.Getenv(NoopEnv); mode != "" {
+		os.Exit(NoopChild(mode))
+	}
+	os.Exit(m.Run())
+}
+
+var (
+	loadOnce sync.Once
+	loaded   []Message
+	loadErr  error
+)
+
+// testSplit returns the corpus's test split in memory, or skips.
+func testSplit(tb testing.TB) []Message {
+	tb.Helper()
+	loadOnce.Do(func() { loaded, loadErr = LoadTest(corpus.Dir()) })
+	if loadErr != nil {
+		tb.Skipf("corpus not available (run `make corpus`): %v", loadErr)
+	}
+	return loaded
+}
+
+// BenchmarkMilter measures throughput and latency of mailsift beside no-op
+// milters over loopback and prints the table with the goals.
+func BenchmarkMilter(b *testing.B) {
+	msgs := testSplit(b)
+	servers, note := startServers(b)
+	rep := &Report{Baseline: "noop", Subject: "mailsift", PeakRSS: map[string]int64{}, Note: note}
+	for _, s := range servers {
+		if _, err := (Load{Addr: s.Addr, Concurrency: 4, PerSession: 1}).Run(msgs); err != nil {
+			b.Fatalf("warm-up of %s: %v", s.Name, err)
+		}
+	}
+	for _, per := range perSession {
+		for _, c := range concurrencies {
+			for _, s := range servers {
+				b.Run(fmt.Sprintf("conn%d/c%d/%s", per, c, s.Name), func(b *testing.B) {
+					rep.Runs = append(rep.Runs, measure(b, s, msgs, Load{Addr: s.Addr, Concurrency: c, PerSession: per}))
+				})
+			}
+		}
+	}
+	for _, s := range servers {
+		rss, err := s.PeakRSS()
+		if err != nil {
+			b.Logf("peak memory of %s: %v", s.Name, err)
+			continue
+		}
+		rep.PeakRSS[s.Name] = rss
+	}
+	if c, err := PeakRSS(os.Getpid()); err == nil && servers[0].Child() {
+		rep.PeakRSS["client (benchmark process)"] = c
+	}
+	fmt.Println()
+	if err := rep.Write(os.Stdout); err != nil {
+		b.Fatal(err)
+	}
+}
+
+// measure runs l rounds times and reports the round with the highest
+// throughput (the one least disturbed on a shared machine).
+func measure(b *testing.B, s *Server, msgs []Message, l Load) Summary {
+	var best Summary
+	for i := 0; i < b.N*rounds(b); i++ {
+		srv0, srvErr := s.CPUTime()
+		cli0, cliErr := CPUTime(os.Getpid())
+		r, err := l.Run(msgs)
+		if err != nil {
+			b.Fatalf("%s: %v", s.Name, err)
+		}
+		sum := Summarize(s.Name, l, r)
+		if srv1, err := s.CPUTime(); err == nil && srvErr == nil {
+			sum.ServerCPU = (srv1 - srv0) / time.Duration(len(msgs))
+			if cli1, err := CPUTime(os.Getpid()); err == nil && cliErr == nil {
+				sum.ClientCPU = (cli1 - cli0) / time.Duration(len(msgs))
+			}
+		}
+		if sum.PerSecond > best.PerSecond {
+			best = sum
+		}
+	}
+	b.ReportMetric(best.PerSecond, "msgs/s")
+	b.ReportMetric(ms(best.P50), "p50-ms")
+	b.ReportMetric(ms(best.P99), "p99-ms")
+	b.ReportMetric(ms(best.Max), "max-ms")
+	if best.ServerCPU > 0 {
+		b.ReportMetric(ms(best.ServerCPU), "srv-cpu-ms/msg")
+	}
+	return best
+}
+
+// rounds returns envRounds, default 1.
+func rounds(b *testing.B) int {
+	v := os.Getenv(envRounds)
+	if v == "" {
+		return 1
+	}
+	n, err := strconv.Atoi(v)
+	if err != nil || n < 1 {
+		b.Fatalf("%s=%q: want a positive number", envRounds, v)
+	}
+	return n
+}
+
+// startServers starts the bare no-op, the guarded no-op and mailsift, each
+// in its own process unless envInProcess is set or mailsift cannot be built.
+func startServers(b *testing.B) ([]*Server, string) {
+	var servers []*Server
+	b.Cleanup(func() {
+		for _, s := range servers {
+			if err := s.Close(); err != nil {
+				b.Logf("stopping %s: %v", s.Name, err)
+			}
+		}
+	})
+	add := func(s *Server, err error) {
+		if err != nil {
+			b.Fatal(err)
+		}
+		servers = append(servers, s)
+	}
+	bin, err := mailsiftBinary(b)
+	if err != nil {
+		b.Logf("running the servers in-process: %v", err)
+		add(StartNoop("noop", false))
+		add(StartNoop("noop+guard", true))
+		add(StartMailsift("mailsift"))
+		return servers, "servers in the benchmark process: peak memory is client and all servers together"
+	}
+	self, err := os.Executable()
+	if err != nil {
+		b.Fatal(err)
+	}
+	add(StartNoopChild("noop", self, false))
+	add(StartNoopChild("noop+guard", self, true))
+	add(StartMailsiftChild("mailsift", bin, b.TempDir()))
+	return servers, "each server in its own process (mailsift: the real binary, `mailsift serve`, built-in configuration)"
+}
+
+// mailsiftBinary returns the binary to serve with: envBinary, or a fresh
+// build of ./cmd/mailsift; an error means "run in-process".
+func mailsiftBinary(b *testing.B) (string, error) {
+	if os.Getenv(envInProcess) == "1" {
+		return "", fmt.Errorf("%s=1", envInProcess)
+	}
+	if bin := os.Getenv(envBinary); bin != "" {
+		return bin, nil
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+	defer cancel()
+	return BuildMailsift(ctx, b.TempDir())
+}
+
+// BenchmarkPipeline measures filter.Runtime.Evaluate alone (parse, score,
+// decide) over the test split, without the socket: one op is one pass.
+func BenchmarkPipeline(b *testing.B) {
+	msgs := testSplit(b)
+	rt, err := filter.New(config.Default())
+	if err != nil {
+		b.Fatal(err)
+	}
+	env := &message.Envelope{
+		ClientIP: netip.MustParseAddr("192.0.2.10"), ClientName: "mail.client.test", Helo: "mail.client.test",
+		Rcpts: []string{"user@bench.test"},
+	}
+	ctx := context.Background()
+	var before, after runtime.MemStats
+	runtime.ReadMemStats(&before)
+	cpu0, cpuErr := CPUTime(os.Getpid())
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		for j := range msgs {
+			env.MailFrom = strings.Trim(msgs[j].MailFrom, "<>")
+			if res := rt.Evaluate(ctx, env, msgs[j].Raw); res.Verdict == nil {
+				b.Fatal("no verdict")
+			}
+		}
+	}
+	b.StopTimer()
+	cpu1, err := CPUTime(os.Getpid())
+	runtime.ReadMemStats(&after)
+	n := float64(b.N * len(msgs))
+	if err == nil && cpuErr == nil {
+		// CPU time resists the machine's load better than wall time.
+		b.ReportMetric(float64(cpu1-cpu0)/n, "cpu-ns/msg")
+	}
+	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/n, "ns/msg")
+	b.ReportMetric(float64(after.Mallocs-before.Mallocs)/n, "allocs/msg")
+	b.ReportMetric(float64(after.TotalAlloc-before.TotalAlloc)/n, "B/msg")
+}
