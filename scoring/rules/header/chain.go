@@ -13,7 +13,7 @@ import (
 // host name under one of them is only believable when the receiving side's
 // reverse DNS agrees.
 var bigProviders = [][]string{
-	{"hotmail.com", "msn.com", "outlook.com", "live.com", "microsoft.com"},
+	{"hotmail.com", "msn.com", "outlook.com", "live.com"},
 	{"yahoo.com", "yahoo.net", "yahoodns.net", "yahoogroups.com", "egroups.com"},
 	{"aol.com", "aol.net", "aim.com"},
 	{"gmail.com", "google.com", "googlemail.com"},
@@ -59,7 +59,7 @@ func fromBigISPNoRcvd(in *scoring.Input) (float64, string, bool) {
 	}
 	p := provider(m.From[0].Domain)
 	fs := m.All("Received")
-	if p < 0 || len(fs) == 0 {
+	if p < 0 || len(fs) == 0 || IsListMail(m) {
 		return 0, "", false
 	}
 	for _, f := range fs {
@@ -77,7 +77,10 @@ func fromBigISPNoRcvd(in *scoring.Input) (float64, string, bool) {
 // address literal needs, as bulk tools write it.
 func heloBareIP(in *scoring.Input) (float64, string, bool) {
 	for _, h := range hops(in) {
-		if a, err := netip.ParseAddr(h.helo); err == nil && a.Is4() {
+		if !h.recorded || (h.ip.IsValid() && internal(h.ip)) {
+			continue
+		}
+		if a, err := netip.ParseAddr(h.helo); err == nil && a.Is4() && !internal(a) {
 			return 1, h.helo, true
 		}
 	}
@@ -119,16 +122,16 @@ func noReceived(in *scoring.Input) (float64, string, bool) {
 
 // backwardsSlack is how far an older hop's clock may run ahead of the next
 // hop's before the chain counts as inconsistent.
-const backwardsSlack = 3 * time.Hour
+const backwardsSlack = 6 * time.Hour
 
 // rcvdBackwards: a hop stamped hours later than the hop that received the
 // message after it, as in a forged chain pasted below real ones.
 func rcvdBackwards(in *scoring.Input) (float64, string, bool) {
-	ts := ReceivedTimes(in)
 	var newer time.Time
-	for _, t := range ts {
-		if t.IsZero() {
-			continue
+	for _, h := range hops(in) {
+		t := h.date
+		if t.IsZero() || (h.ip.IsValid() && internal(h.ip)) {
+			continue // an internal hop's clock is the sender's own business
 		}
 		if !newer.IsZero() && t.Sub(newer) > backwardsSlack {
 			return 1, fmt.Sprintf("%.0fh", t.Sub(newer).Hours()), true

@@ -18,7 +18,7 @@ func Rules() []scoring.Rule {
 		rule("HDR_RCVD_FORGED_BIGISP", 2.0, "Received HELO claims a big mail provider but reverse DNS disagrees", forgedBigISP),
 		rule("HDR_FROM_BIGISP_NO_RCVD", 1.0, "From a big mail provider, but no Received field mentions it", fromBigISPNoRcvd),
 		rule("HDR_RCVD_HELO_BAREIP", 1.0, "Received HELO is a bare IP address without brackets", heloBareIP),
-		rule("HDR_RCVD_HELO_NODOT", 0.5, "Received HELO from a public address is a single word", heloNoDot),
+		rule("__HDR_RCVD_HELO_NODOT", 0, "Received HELO from a public address is a single word", heloNoDot),
 		rule("HDR_NO_RCVD", 1.0, "No Received field on mail from an outside client", noReceived),
 		rule("HDR_RCVD_TIME_BACKWARDS", 1.0, "Received dates go backwards by hours along the chain", rcvdBackwards),
 		rule("HDR_TO_UNDISCLOSED", 0.5, "To is an undisclosed-recipients placeholder", toUndisclosed),

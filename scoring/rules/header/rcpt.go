@@ -52,7 +52,7 @@ func manyRecipients(in *scoring.Input) (float64, string, bool) {
 // Bcc blast.
 func toEqFrom(in *scoring.Input) (float64, string, bool) {
 	m := in.Msg
-	if len(m.From) != 1 || len(m.To) != 1 || len(m.Cc) > 0 || m.From[0].Addr == "" {
+	if len(m.From) != 1 || len(m.To) != 1 || len(m.Cc) > 0 || m.From[0].Addr == "" || IsListMail(m) {
 		return 0, "", false
 	}
 	if strings.EqualFold(m.From[0].Addr, m.To[0].Addr) {

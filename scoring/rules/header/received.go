@@ -6,6 +6,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/mailsift/mailsift/message"
 	"github.com/mailsift/mailsift/scoring"
 )
 
@@ -15,6 +16,10 @@ type hop struct {
 	rdns string     // the reverse-DNS name the receiver recorded, lower-cased
 	ip   netip.Addr // the client address, invalid when none was recorded
 	date time.Time  // the stamp after the last ';', zero when unparsable
+	// recorded says the receiver wrote a "(...)" comment about the client
+	// after the first word, as MTAs do for an SMTP connection (web mail's
+	// "from IP by host with HTTP" and scanners' "from IP by host" do not).
+	recorded bool
 }
 
 // parseHop reads the common Received shapes of Postfix, Sendmail, qmail,
@@ -37,6 +42,7 @@ func parseHop(v string) hop {
 	if strings.HasPrefix(rest, "(") {
 		if j := strings.IndexByte(rest, ')'); j > 0 {
 			comment = rest[1:j]
+			h.recorded = true
 		}
 	}
 	if x, ok := afterWord(comment, "helo "); ok {
@@ -126,16 +132,32 @@ func ReceivedTimes(in *scoring.Input) []time.Time {
 	return out
 }
 
-// TopReceivedTime returns the date of the topmost Received field with a
-// parsable date, else in.Now: the moment a message's own dates are judged
-// against.
-func TopReceivedTime(in *scoring.Input) time.Time {
-	for _, f := range in.Msg.All("Received") {
-		if i := strings.LastIndexByte(f.Raw, ';'); i >= 0 {
-			if t, ok := ParseDate(f.Raw[i+1:]); ok {
-				return t
-			}
+// ReceivedAt returns when the message entered the receiving site: the date
+// of the topmost Received field recording a public client (hops from
+// loopback and private addresses are the site's own plumbing, such as a
+// local fetch), else of the topmost dated Received field. ok is false when
+// no Received field carries a date.
+func ReceivedAt(in *scoring.Input) (t time.Time, ok bool) {
+	var first time.Time
+	for _, h := range hops(in) {
+		if h.date.IsZero() {
+			continue
 		}
+		if h.ip.IsValid() && !internal(h.ip) {
+			return h.date, true
+		}
+		if first.IsZero() {
+			first = h.date
+		}
+	}
+	return first, !first.IsZero()
+}
+
+// TopReceivedTime is ReceivedAt, else in.Now: the moment a message's own
+// dates are judged against.
+func TopReceivedTime(in *scoring.Input) time.Time {
+	if t, ok := ReceivedAt(in); ok {
+		return t
 	}
 	return in.Now
 }
@@ -147,6 +169,18 @@ func hops(in *scoring.Input) []hop {
 		out[i] = parseHop(fs[i].Raw)
 	}
 	return out
+}
+
+// IsListMail reports whether m carries the fields mailing-list software
+// adds. Several rules do not apply to list traffic, whose headers are
+// rewritten by the list.
+func IsListMail(m *message.Message) bool {
+	for _, n := range []string{"List-Id", "List-Post", "Mailing-List", "X-Mailman-Version", "X-BeenThere", "X-Egroups-Return"} {
+		if m.Count(n) > 0 {
+			return true
+		}
+	}
+	return false
 }
 
 func internal(a netip.Addr) bool {

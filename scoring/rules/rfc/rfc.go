@@ -30,7 +30,7 @@ func Rules() []scoring.Rule {
 		rule("RFC_MSGID_MALFORMED", 1.0, "Message-ID is not <local@domain>", msgidMalformed),
 		rule("RFC_MISSING_FROM", 1.5, "No From field", missing("From")),
 		rule("RFC_FROM_MALFORMED", 1.5, "From field holds no parsable address", fromMalformed),
-		rule("RFC_MISSING_TO", 0.5, "No To field", missing("To")),
+		rule("RFC_MISSING_TO", 0.5, "No To or Cc field on mail that is not from a list", missingTo),
 		rule("RFC_DUP_HEADER", 1.0, "A single-instance field (From, To, Subject, Date) appears twice", dupHeader),
 		rule("RFC_HEADER_SYNTAX", 1.0, "A header line without a colon or with a bad field name", flaw(message.FlawHeaderSyntax)),
 		rule("RFC_8BIT_HEADER", 0.5, "Raw 8-bit bytes in a header field", flaw(message.Flaw8BitHeader)),
@@ -53,6 +53,13 @@ func flaw(f message.Flaw) func(*scoring.Input) (float64, string, bool) {
 	return func(in *scoring.Input) (float64, string, bool) {
 		return 1, "", in.Msg.HasFlaw(f)
 	}
+}
+
+// missingTo: neither To nor Cc; lists often deliver posts whose recipients
+// were all Bcc, so list mail is exempt.
+func missingTo(in *scoring.Input) (float64, string, bool) {
+	m := in.Msg
+	return 1, "", m.Count("To") == 0 && m.Count("Cc") == 0 && !header.IsListMail(m)
 }
 
 // dateMalformed: a Date field is present but cannot be read as a date.
@@ -86,7 +93,12 @@ func dateFuture(in *scoring.Input) (float64, string, bool) {
 	return 1, fmt.Sprintf("+%.0fh", d.Hours()), true
 }
 
+// datePast is judged only against a Received date: a message checked long
+// after it arrived (a saved file, an archive) is old, not forged.
 func datePast(in *scoring.Input) (float64, string, bool) {
+	if _, rcvd := header.ReceivedAt(in); !rcvd {
+		return 0, "", false
+	}
 	d, ok := dateSkew(in)
 	if !ok || -d <= pastSlack {
 		return 0, "", false

@@ -8,6 +8,7 @@ import (
 	"unicode"
 
 	"github.com/mailsift/mailsift/scoring"
+	"github.com/mailsift/mailsift/scoring/rules/header"
 )
 
 const family = "subject"
@@ -115,21 +116,26 @@ func spacesCode(in *scoring.Input) (float64, string, bool) {
 	return 1, s[i+1:], true
 }
 
-// mostlySymbols: eight or more visible characters of which under 40 % are
-// letters.
+// mostlySymbols: eight or more visible characters of which more than half
+// are neither letters nor digits. Undecoded ISO-2022-JP ("$B...(B") is a
+// charset problem, not noise, and is left alone.
 func mostlySymbols(in *scoring.Input) (float64, string, bool) {
-	letters, visible := 0, 0
-	for _, r := range in.Msg.Subject {
+	s := in.Msg.Subject
+	if strings.Contains(s, "$B") && strings.Contains(s, "(B") {
+		return 0, "", false
+	}
+	symbols, visible := 0, 0
+	for _, r := range s {
 		switch {
 		case unicode.IsSpace(r):
-		case unicode.IsLetter(r):
-			letters++
+		case unicode.IsLetter(r), unicode.IsDigit(r):
 			visible++
 		default:
+			symbols++
 			visible++
 		}
 	}
-	return 1, "", visible >= 8 && letters*10 < visible*4
+	return 1, "", visible >= 8 && symbols*2 > visible
 }
 
 // reNoRefs: a reply-looking Subject on a message that refers to nothing.
@@ -139,7 +145,7 @@ func reNoRefs(in *scoring.Input) (float64, string, bool) {
 		return 0, "", false
 	}
 	m := in.Msg
-	return 1, "", m.Count("In-Reply-To") == 0 && m.Count("References") == 0
+	return 1, "", m.Count("In-Reply-To") == 0 && m.Count("References") == 0 && !header.IsListMail(m)
 }
 
 // encodedASCII: the raw Subject uses encoded words, but what they decode

@@ -4,6 +4,7 @@ import (
 	"strings"
 
 	"github.com/mailsift/mailsift/scoring"
+	"github.com/mailsift/mailsift/scoring/rules/header"
 )
 
 // trackingSuffix: the Subject's last word, after a blank or a separator, is
@@ -57,7 +58,7 @@ func isDigit(c byte) bool { return c >= '0' && c <= '9' }
 // of the single To address, as in "jsmith, your offer".
 func hasRcptLocal(in *scoring.Input) (float64, string, bool) {
 	m := in.Msg
-	if len(m.To) != 1 {
+	if len(m.To) != 1 || header.IsListMail(m) {
 		return 0, "", false
 	}
 	at := strings.LastIndexByte(m.To[0].Addr, '@')
@@ -65,8 +66,10 @@ func hasRcptLocal(in *scoring.Input) (float64, string, bool) {
 		return 0, "", false
 	}
 	local := strings.ToLower(m.To[0].Addr[:at])
-	if strings.Contains(strings.ToLower(m.Subject), local) {
-		return 1, local, true
+	subj := strings.ToLower(m.Subject)
+	i := strings.Index(subj, local)
+	if i < 0 || (i > 0 && subj[i-1] == '[') {
+		return 0, "", false // absent, or a list tag such as "[ilug]"
 	}
-	return 0, "", false
+	return 1, local, true
 }
