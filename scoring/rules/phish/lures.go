@@ -98,6 +98,60 @@ var sharePhrases = []string{
 // anyLure is the helper every lure sets, for meta rules.
 var anyLure = scoring.Info{Name: "__PHISH_LURE", Family: "phish", Desc: "Any phishing pretext phrase"}
 
+// phraseRef is one phrase of lure group group (len(lures) = the share
+// phrases).
+type phraseRef struct {
+	phrase string
+	group  int
+}
+
+// phrasesByFirst indexes every lure phrase by its first word, so the text
+// is scanned once whatever the number of phrases.
+var phrasesByFirst = func() map[string][]phraseRef {
+	idx := map[string][]phraseRef{}
+	add := func(p string, g int) {
+		w := p[:wordEnd(p, 0)]
+		idx[w] = append(idx[w], phraseRef{p, g})
+	}
+	for g, l := range lures {
+		for _, p := range l.phrases {
+			add(p, g)
+		}
+	}
+	for _, p := range sharePhrases {
+		add(p, len(lures))
+	}
+	return idx
+}()
+
+// wordEnd returns the index after the word starting at i.
+func wordEnd(s string, i int) int {
+	for i < len(s) && isWordByte(s[i]) {
+		i++
+	}
+	return i
+}
+
+// matchLures scans text once and returns, per group, the first phrase
+// found ("" when none).
+func matchLures(text string) []string {
+	found := make([]string, len(lures)+1)
+	for i := 0; i < len(text); {
+		if !isWordByte(text[i]) {
+			i++
+			continue
+		}
+		j := wordEnd(text, i)
+		for _, r := range phrasesByFirst[text[i:j]] {
+			if found[r.group] == "" && strings.HasPrefix(text[i:], r.phrase) {
+				found[r.group] = r.phrase
+			}
+		}
+		i = j
+	}
+	return found
+}
+
 // lureRule matches every lure family over the subject and the start of the
 // text, normalised once per message.
 type lureRule struct{}
@@ -117,14 +171,15 @@ func (lureRule) Eval(_ context.Context, in *scoring.Input, out *scoring.Hits) {
 	if text == "" {
 		return
 	}
+	found := matchLures(text)
 	fired := false
-	for _, l := range lures {
-		if p := firstPhrase(text, l.phrases); p != "" {
-			out.Hit(l.info.Name, 1, p)
+	for g, l := range lures {
+		if found[g] != "" {
+			out.Hit(l.info.Name, 1, found[g])
 			fired = true
 		}
 	}
-	if p := firstPhrase(text, sharePhrases); p != "" {
+	if p := found[len(lures)]; p != "" {
 		if host := foreignLink(in.Msg); host != "" {
 			out.Hit(shareInfo.Name, 1, p+" -> "+host)
 			fired = true
@@ -135,19 +190,9 @@ func (lureRule) Eval(_ context.Context, in *scoring.Input, out *scoring.Hits) {
 	}
 }
 
-// firstPhrase returns the first of phrases found in text.
-func firstPhrase(text string, phrases []string) string {
-	for _, p := range phrases {
-		if strings.Contains(text, p) {
-			return p
-		}
-	}
-	return ""
-}
-
 // lureText is the lower-cased subject and the first lureScan bytes of the
-// lower-cased text, with whitespace runs folded to one space and curly
-// apostrophes made straight.
+// lower-cased text, with whitespace runs (and no-break spaces) folded to one
+// space and curly apostrophes made straight.
 func lureText(m *message.Message) string {
 	t := m.TextLower
 	if len(t) > lureScan {
@@ -159,20 +204,26 @@ func lureText(m *message.Message) string {
 	var b strings.Builder
 	b.Grow(len(m.Subject) + len(t) + 1)
 	space := false
-	for _, s := range []string{strings.ToLower(m.Subject), "\n", t} {
-		for _, r := range s {
-			switch r {
-			case ' ', '\t', '\n', '\r', '\f', '\v', 0xa0:
+	for _, s := range [...]string{strings.ToLower(m.Subject), t} {
+		for i := 0; i < len(s); i++ {
+			c := s[i]
+			switch {
+			case c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v':
 				space = true
 				continue
-			case '’':
-				r = '\''
+			case c == 0xc2 && i+1 < len(s) && s[i+1] == 0xa0: // U+00A0
+				space = true
+				i++
+				continue
+			case c == 0xe2 && i+2 < len(s) && s[i+1] == 0x80 && s[i+2] == 0x99: // U+2019
+				c = '\''
+				i += 2
 			}
 			if space && b.Len() > 0 {
 				b.WriteByte(' ')
 			}
 			space = false
-			b.WriteRune(r)
+			b.WriteByte(c)
 		}
 		space = true
 	}
