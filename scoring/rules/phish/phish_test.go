@@ -170,3 +170,19 @@ func TestExchangeBounceNotBrand(t *testing.T) {
 		t.Error("Exchange bounce counted as brand impersonation")
 	}
 }
+
+func TestMatchLures(t *testing.T) {
+	found := matchLures("hello. your parcel is on hold, a re-delivery fee applies. mailbox  is full")
+	if found[4] != "parcel is on hold" { // PHISH_PARCEL_LURE
+		t.Errorf("parcel lure = %q", found[4])
+	}
+	if found[0] != "" {
+		t.Errorf("mailbox lure fired on unfolded text: %q", found[0])
+	}
+	m := &message.Message{Subject: "Notice", TextLower: "your\nmailbox   is\u00a0full"}
+	out := &scoring.Hits{}
+	lureRule{}.Eval(context.Background(), &scoring.Input{Msg: m}, out)
+	if !out.Has("PHISH_MAILBOX_LURE") || !out.Has("__PHISH_LURE") {
+		t.Errorf("folded text not matched: %+v", out.List())
+	}
+}
