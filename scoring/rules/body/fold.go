@@ -219,7 +219,11 @@ func joinSpaced(s string, st *FoldStats) string {
 	var b *strings.Builder
 	last := 0
 	for i := 0; i+2 < len(s); i++ {
-		if !isSingleLetterAt(s, i) || !strings.ContainsRune(spacedSeps, rune(s[i+1])) {
+		// Cheapest test first: inside ordinary words the next byte is a letter.
+		if isWordByte(s[i+1]) || s[i] < 'a' || s[i] > 'z' {
+			continue
+		}
+		if !isSingleLetterAt(s, i) || strings.IndexByte(spacedSeps, s[i+1]) < 0 {
 			continue
 		}
 		sep := s[i+1]
