@@ -18,6 +18,7 @@ import (
 	"fmt"
 	"io"
 	"net"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"syscall"
@@ -270,7 +271,10 @@ type guardConn struct {
 	first    bool   // the next frame is the first one (must be the negotiation)
 	err      error  // sticky: once a read failed the connection is finished
 	deadline atomic.Int64
-	idleHit  bool // the last socket read was bounded by IdleTimeout rather than the library's deadline
+	// frameStart is when the first byte of the frame being read arrived (zero between frames): a frame must be
+	// complete within IdleTimeout of it, so dribbling one byte at a time does not hold a session.
+	frameStart time.Time
+	idleHit    bool // the last socket read was bounded by the guard rather than the library's deadline
 
 	closeOnce sync.Once
 	closeErr  error
@@ -279,6 +283,7 @@ type guardConn struct {
 func newGuardConn(c net.Conn, l *GuardListener) *guardConn {
 	g := &guardConn{Conn: c, l: l, first: true}
 	g.fr = newFrameReader(bufio.NewReader(deadlineReader{g}), l.opt.MaxFrame)
+	g.fr.started = func() { g.frameStart = time.Now() }
 	return g
 }
 
@@ -302,12 +307,16 @@ func (g *guardConn) Read(p []byte) (int, error) {
 // fill reads and checks the next frame.
 func (g *guardConn) fill() error {
 	frame, err := g.fr.next()
+	inFrame := !g.frameStart.IsZero()
+	g.frameStart = time.Time{}
 	switch {
 	case err == nil:
 	case errors.Is(err, io.EOF):
 		return io.EOF // the MTA closed between frames: the normal end
 	case errors.Is(err, errTruncated):
 		return g.violation(err.Error())
+	case g.idleHit && isTimeout(err) && inFrame:
+		return g.violation("frame incomplete at idle timeout")
 	case g.idleHit && isTimeout(err):
 		return g.violation("idle timeout")
 	case errors.As(err, new(*frameError)):
@@ -360,13 +369,16 @@ func (g *guardConn) SetDeadline(t time.Time) error {
 	return g.Conn.SetWriteDeadline(t)
 }
 
-// deadlineReader reads from the socket with a fresh deadline per read: the earlier of now+IdleTimeout and the
-// library's deadline.
+// deadlineReader reads from the socket with a fresh deadline per read: the earliest of now+IdleTimeout, the
+// start of the current frame plus IdleTimeout, and the library's deadline.
 type deadlineReader struct{ g *guardConn }
 
 func (d deadlineReader) Read(p []byte) (int, error) {
 	g := d.g
 	dl := time.Now().Add(g.l.opt.IdleTimeout)
+	if !g.frameStart.IsZero() {
+		dl = g.frameStart.Add(g.l.opt.IdleTimeout)
+	}
 	g.idleHit = true
 	if ns := g.deadline.Load(); ns != 0 && ns < dl.UnixNano() {
 		dl = time.Unix(0, ns)
@@ -391,12 +403,13 @@ func (e *frameError) Error() string { return e.reason }
 // frameReader reads whole frames (header and payload in one buffer). Its buffer grows with the bytes that
 // actually arrive, so a header that announces MaxFrame costs memory only once the peer sends that much.
 type frameReader struct {
-	src io.Reader
-	max int
-	buf []byte
+	src     *bufio.Reader
+	max     int
+	buf     []byte
+	started func() // called when the first byte of a frame has arrived; may be nil
 }
 
-func newFrameReader(src io.Reader, maxPayload int) *frameReader {
+func newFrameReader(src *bufio.Reader, maxPayload int) *frameReader {
 	return &frameReader{src: src, max: maxPayload}
 }
 
@@ -405,8 +418,16 @@ func newFrameReader(src io.Reader, maxPayload int) *frameReader {
 // of 0 or a payload over the limit.
 func (f *frameReader) next() ([]byte, error) {
 	var hdr [frameHeaderLen]byte
-	if n, err := io.ReadFull(f.src, hdr[:]); err != nil {
-		if n > 0 && errors.Is(err, io.ErrUnexpectedEOF) {
+	b, err := f.src.ReadByte()
+	if err != nil {
+		return nil, err // io.EOF here is the clean end between frames
+	}
+	if f.started != nil {
+		f.started()
+	}
+	hdr[0] = b
+	if _, err := io.ReadFull(f.src, hdr[1:]); err != nil {
+		if errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF) {
 			return nil, errTruncated
 		}
 		return nil, err
@@ -422,7 +443,7 @@ func (f *frameReader) next() ([]byte, error) {
 	buf := append(f.buf[:0], hdr[:]...)
 	for len(buf) < need {
 		if len(buf) == cap(buf) {
-			buf = append(buf, make([]byte, min(need, max(2*cap(buf), 4<<10))-len(buf))...)[:len(buf)]
+			buf = slices.Grow(buf, min(need, max(2*cap(buf), 4<<10))-len(buf))
 		}
 		n, err := f.src.Read(buf[len(buf):min(cap(buf), need)])
 		buf = buf[:len(buf)+n]
