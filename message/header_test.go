@@ -30,7 +30,7 @@ func TestHeaderFields(t *testing.T) {
 					t.Errorf("field %d = %+v, want %+v", i, m.Header[i], want[i])
 				}
 			}
-			if m.Plain != "body\n" && m.Plain != "body\r\n" {
+			if m.Plain != "body\n" {
 				t.Errorf("Plain = %q", m.Plain)
 			}
 			if len(m.Flaws) != 0 {

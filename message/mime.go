@@ -154,7 +154,7 @@ func (p *parser) embedded(part *Part, ci contentInfo, body []byte, depth int) {
 	data := p.decodeTransfer(body, ci.encoding)
 	part.Size = len(data)
 	h := splitHeader(data, p.lim.HeaderBytes)
-	p.headerFlaws(h, false)
+	p.headerFlaws(h, false, len(data))
 	n := len(p.m.Parts)
 	p.entity(h.fields, data[h.bodyStart:], depth+1, "text/plain")
 	if len(p.m.Parts) > n {
@@ -188,7 +188,7 @@ func (p *parser) multipart(part *Part, ci contentInfo, body []byte, depth int) {
 	}
 	for _, raw := range parts {
 		h := splitHeader(raw, p.lim.HeaderBytes)
-		p.headerFlaws(h, false)
+		p.headerFlaws(h, false, len(raw))
 		n := len(p.m.Parts)
 		p.entity(h.fields, raw[h.bodyStart:], depth+1, defType)
 		if len(p.m.Parts) > n {
@@ -293,6 +293,9 @@ func (p *parser) leaf(part *Part, ci contentInfo, body []byte) {
 		return
 	}
 	p.m.HasPlain = true
+	if strings.IndexByte(s, '\r') >= 0 {
+		s = strings.ReplaceAll(s, "\r\n", "\n")
+	}
 	p.plain.add(s, "\n")
 	p.text.add(s, "\n")
 	p.textURIs(s)

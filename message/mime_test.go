@@ -167,6 +167,8 @@ func TestBrokenMIME(t *testing.T) {
 			"Content-Type: multipart/mixed; boundary=zz\n\n--zz\nContent-Type: text/plain; charset=\"x\n" +
 				"Content-Transfer-Encoding: base64\n\n!!!\n--zz\n\nstill here\n--zz--\n",
 			Limits{}, []Flaw{FlawBadEncoding}, "still here"},
+		{"part without header section", "Content-Type: multipart/mixed; boundary=zz\n\n--zz\ntext at once\n--zz--\n",
+			Limits{}, []Flaw{FlawBadMIME}, "text at once"},
 		{"too deep", deepMessage(5), Limits{MaxDepth: 3}, []Flaw{FlawTooDeep}, ""},
 		{"too many parts", manyParts(10), Limits{MaxParts: 4}, []Flaw{FlawTooManyParts}, "p0\np1\np2"},
 	}

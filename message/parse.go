@@ -28,7 +28,7 @@ func Parse(raw []byte, lim Limits) *Message {
 		p.flaw(FlawNULBytes)
 	}
 	h := splitHeader(raw, lim.HeaderBytes)
-	p.headerFlaws(h, true)
+	p.headerFlaws(h, true, len(raw))
 	p.m.Header = h.fields
 	p.m.HeaderSize = h.size
 	body := raw[h.bodyStart:]
@@ -51,8 +51,13 @@ func (p *parser) flaw(f Flaw) {
 	}
 }
 
-func (p *parser) headerFlaws(h headerResult, top bool) {
-	if h.syntax {
+// headerFlaws records the defects of a header section. In a MIME part a
+// section that is not header fields is a MIME defect, not a header one.
+func (p *parser) headerFlaws(h headerResult, top bool, size int) {
+	switch {
+	case !top && (h.syntax || h.noSep) && size > 0:
+		p.flaw(FlawBadMIME)
+	case top && h.syntax:
 		p.flaw(FlawHeaderSyntax)
 	}
 	if h.tooBig {
