@@ -7,8 +7,10 @@ import (
 	"io"
 	"math/rand"
 	"net"
+	"os"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 
@@ -609,4 +611,97 @@ func FuzzGuardFrames(f *testing.F) {
 		sendAndAwaitClose(t, c, data)
 		assertServes(t, gs)
 	})
+}
+
+// Postfix usually talks to the milter over a unix socket; the guard must work the same there.
+func TestGuardUnixSocket(t *testing.T) {
+	path := t.TempDir() + "/milter.sock"
+	ln, err := net.Listen("unix", path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	gl := Guard(ln, GuardOptions{MaxSessions: 1, Log: zerolog.Nop()})
+	rec := &guardRecorder{}
+	srv := gomilter.NewServer(gomilter.WithMilter(func() gomilter.Milter { return &guardTestMilter{rec: rec} }))
+	go func() { _ = srv.Serve(gl) }()
+	defer func() {
+		if err := srv.Close(); err != nil {
+			t.Error(err)
+		}
+	}()
+	raw, err := net.Dial("unix", path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := raw.Write([]byte{0, 0, 0, 0}); err != nil {
+		t.Fatal(err)
+	}
+	awaitClosed(t, raw)
+	_ = raw.Close()
+	gs := &guardServer{gl: gl, rec: rec}
+	awaitIdle(t, gs)
+	if gl.Rejected() != 1 {
+		t.Errorf("rejected %d, want 1", gl.Rejected())
+	}
+
+	client := gomilter.NewClient("unix", path, gomilter.WithReadTimeout(guardBound))
+	held, err := client.Session(guardMacros())
+	if err != nil {
+		t.Fatal(err)
+	}
+	refused, err := client.Session(guardMacros())
+	if err != nil {
+		t.Fatal(err)
+	}
+	act, err := refused.Conn("h", gomilter.FamilyUnix, 0, "/tmp/x")
+	if err != nil || act.SMTPCode != 451 {
+		t.Fatalf("refused connect: %v %v, want 451", act, err)
+	}
+	_ = refused.Close()
+	if err := held.Close(); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// flakyListener fails Accept with the given errors before passing through.
+type flakyListener struct {
+	net.Listener
+	errs []error
+}
+
+func (f *flakyListener) Accept() (net.Conn, error) {
+	if len(f.errs) > 0 {
+		err := f.errs[0]
+		f.errs = f.errs[1:]
+		return nil, err
+	}
+	return f.Listener.Accept()
+}
+
+func TestGuardAcceptRetriesTransientErrors(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	emfile := &net.OpError{Op: "accept", Net: "tcp", Err: os.NewSyscallError("accept4", syscall.EMFILE)}
+	gl := Guard(&flakyListener{Listener: ln, errs: []error{emfile, emfile}}, GuardOptions{Log: zerolog.Nop()})
+	defer gl.Close()
+	client, err := net.Dial("tcp", ln.Addr().String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer client.Close()
+	c, err := gl.Accept()
+	if err != nil {
+		t.Fatalf("accept: %v", err)
+	}
+	if err := c.Close(); err != nil {
+		t.Fatal(err)
+	}
+
+	permanent := errors.New("listener broken")
+	gl = Guard(&flakyListener{Listener: ln, errs: []error{permanent}}, GuardOptions{Log: zerolog.Nop()})
+	if _, err := gl.Accept(); !errors.Is(err, permanent) {
+		t.Fatalf("accept error %v, want %v", err, permanent)
+	}
 }
