@@ -42,6 +42,7 @@ func TestBadValues(t *testing.T) {
 		{"[[meta]]\nname = \"M1\"\nexpr = \"A &&\"", "meta[0].expr"},
 		{"[[meta]]\nname = \"M1\"\nexpr = \"A\"\n[[meta]]\nexpr = \"B\"\nname = \"M1\"", "meta[1].name"},
 		{"[[meta]]\nname = \"__M1\"\nexpr = \"A\"\nscore = 2.0", "meta[0].score"},
+		{"[[meta]]\nname = \"M1\"\nexpr = \"A\"\nweight = 1.0", "meta[0].weight"},
 		// type errors
 		{"[limits]\nscan_bytes = \"1MB\"", "limits.scan_bytes"},
 		{"[limits]\ndeadline = 8", "limits.deadline"},
