@@ -62,6 +62,8 @@ mailsift reads one TOML file. Every key is optional: a missing key keeps the
 default shown here, and ` + "`contrib/mailsift.toml`" + ` lists every key at its default.
 Loading reports every problem at once as ` + "`file:line: key: message`" + `: syntax
 errors, unknown keys, values of the wrong type and values out of range.
+` + "`mailsift config check FILE`" + ` checks a file; ` + "`mailsift config show`" + ` prints the
+effective configuration with every key.
 
 On SIGHUP the file is read again. A file with any error is refused and the
 running configuration kept. Keys marked *restart* in the Reload column are
