@@ -121,17 +121,6 @@ func ParseDate(s string) (time.Time, bool) {
 	return t, err == nil
 }
 
-// ReceivedTimes returns the dates of the Received fields, newest first;
-// unparsable dates are zero.
-func ReceivedTimes(in *scoring.Input) []time.Time {
-	fs := in.Msg.All("Received")
-	out := make([]time.Time, len(fs))
-	for i := range fs {
-		out[i] = parseHop(fs[i].Raw).date
-	}
-	return out
-}
-
 // ReceivedAt returns when the message entered the receiving site: the date
 // of the topmost Received field recording a public client (hops from
 // loopback and private addresses are the site's own plumbing, such as a

@@ -21,16 +21,16 @@ func rule(name string, score float64, desc string, f func(*scoring.Input) (float
 func Rules() []scoring.Rule {
 	return []scoring.Rule{
 		rule("SUBJ_ALL_CAPS", 1.0, "Subject is all capitals (at least 10 letters)", allCaps),
-		rule("SUBJ_MANY_EXCLAIM", 1.0, "Subject has three or more exclamation marks", many('!', 3)),
-		rule("SUBJ_MANY_DOLLAR", 1.0, "Subject has two or more dollar signs", many('$', 2)),
+		rule("SUBJ_MANY_EXCLAIM", 0.5, "Subject has three or more exclamation marks", many('!', 3)),
+		rule("SUBJ_MANY_DOLLAR", 0.7, "Subject has two or more dollar signs", many('$', 2)),
 		rule("SUBJ_MIXED_SCRIPT", 2.5, "A Subject word mixes Latin with Cyrillic or Greek look-alikes", mixedScript),
 		rule("SUBJ_INVISIBLE", 1.5, "Subject hides invisible characters or trailing blanks", invisible),
 		rule("SUBJ_SPACES_CODE", 2.0, "Subject pads with a run of blanks before a tracking code", spacesCode),
 		rule("SUBJ_MOSTLY_SYMBOLS", 1.0, "Subject is mostly symbols rather than letters", mostlySymbols),
-		rule("SUBJ_RE_NO_REFS", 0.5, "Re: Subject without In-Reply-To or References", reNoRefs),
-		rule("SUBJ_ENCODED_ASCII", 1.0, "Subject RFC 2047-encodes plain ASCII text", encodedASCII),
+		rule("SUBJ_RE_NO_REFS", 0.8, "Re: Subject without In-Reply-To or References", reNoRefs),
+		rule("SUBJ_ENCODED_ASCII", 0.3, "Subject RFC 2047-encodes plain ASCII text", encodedASCII),
 		rule("SUBJ_TRACKING_SUFFIX", 1.0, "Subject ends in a numeric or random tracking code", trackingSuffix),
-		rule("SUBJ_HAS_RCPT_LOCALPART", 1.0, "Subject contains the recipient's mailbox name", hasRcptLocal),
+		rule("SUBJ_HAS_RCPT_LOCALPART", 0.7, "Subject contains the recipient's mailbox name", hasRcptLocal),
 	}
 }
 
