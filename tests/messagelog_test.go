@@ -3,6 +3,7 @@ package tests
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"slices"
 	"strings"
 	"testing"
@@ -121,6 +122,9 @@ func checkLogLine(t *testing.T, s sent, l logLine, qid string) {
 	}
 	if len(l.Rcpts) != 1 || strings.Trim(l.Rcpts[0], "<>") != "user@e2e.test" {
 		t.Errorf("%s: rcpts %q", s.id, l.Rcpts)
+	}
+	if got := fmt.Sprintf("%.1f", l.Score); s.hdrScore != "" && got != s.hdrScore {
+		t.Errorf("%s: score %s in the log, X-Spam-Score: %s", s.id, got, s.hdrScore)
 	}
 	if l.Size <= 0 || l.MS < 0 {
 		t.Errorf("%s: size %d ms %v", s.id, l.Size, l.MS)
