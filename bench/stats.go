@@ -136,6 +136,12 @@ func (r *Report) Goals() []string {
 		out = append(out, fmt.Sprintf("%s: throughput at concurrency %d is %.1f%% of %s (goal >= %.0f%%)",
 			verdict(ratio >= GoalRatio), GoalConc, 100*ratio, r.Baseline, 100*GoalRatio))
 	}
+	if okS && okB && s.ServerCPU > 0 && b.ServerCPU > 0 {
+		sc, bc := s.ServerCPU+s.ClientCPU, b.ServerCPU+b.ClientCPU
+		out = append(out, fmt.Sprintf("INFO: CPU per message at concurrency %d, server + client: %s %.3f ms, %s %.3f ms;"+
+			" when CPU-bound the throughput ratio tends to %.1f%%", GoalConc, r.Subject, ms(sc), r.Baseline, ms(bc),
+			100*float64(bc)/float64(sc)))
+	}
 	for _, s := range r.Runs {
 		if s.Server == r.Subject && s.PerSession == 1 {
 			out = append(out, fmt.Sprintf("%s: p99 at concurrency %d is %.2f ms (goal < %.0f ms)",
@@ -145,6 +151,8 @@ func (r *Report) Goals() []string {
 	if rss, ok := r.PeakRSS[r.Subject]; ok {
 		out = append(out, fmt.Sprintf("%s: peak memory %.1f MiB (goal < %.0f MiB)",
 			verdict(rss < GoalPeakRSS), float64(rss)/bytesPerMiB, float64(GoalPeakRSS)/bytesPerMiB))
+	} else {
+		out = append(out, fmt.Sprintf("SKIP: peak memory of %s not measured on its own (in-process servers)", r.Subject))
 	}
 	return out
 }
