@@ -93,7 +93,7 @@ func (v *Verdict) Has(name string) bool {
 // not yet run are skipped and Verdict.Incomplete is set.
 func (e *Engine) Run(ctx context.Context, in *Input) *Verdict {
 	start := time.Now()
-	v := &Verdict{}
+	v := &Verdict{Hits: []Hit{}}
 	hits := &Hits{list: make([]Hit, 0, 16)}
 	for i, r := range e.reg.rules {
 		if ctx.Err() != nil {

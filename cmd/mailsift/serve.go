@@ -9,7 +9,6 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
-	"strconv"
 	"strings"
 	"sync/atomic"
 	"syscall"
@@ -46,6 +45,10 @@ func runServe(args []string, stdout, stderr io.Writer) int {
 		}
 	}
 	override(cfg)
+	if err := cfg.Validate(); err != nil {
+		fmt.Fprintln(stderr, err)
+		return 1
+	}
 	log, err := newLogger(stderr, cfg.Log.Format, cfg.Log.Level)
 	if err != nil {
 		fmt.Fprintln(stderr, err)
@@ -149,17 +152,19 @@ func (d *daemon) reload(started *config.Config) {
 	cfg, err := loadConfig(d.path)
 	if err == nil {
 		d.override(cfg)
+		err = cfg.Validate()
 	}
 	var rt *filter.Runtime
 	if err == nil {
+		if keys := config.StaticChanges(started, cfg); len(keys) > 0 {
+			d.log.Warn().Strs("keys", keys).Msg("these settings take effect at the next restart")
+			cfg.Listen, cfg.Store = started.Listen, started.Store
+		}
 		rt, err = filter.New(cfg)
 	}
 	if err != nil {
 		d.log.Error().Err(err).Str("config", d.path).Msg("reload refused; keeping the running configuration")
 		return
-	}
-	if cfg.Listen != started.Listen || cfg.Store != started.Store {
-		d.log.Warn().Msg("listen and store settings changed: they take effect at the next restart")
 	}
 	d.rt.Store(rt)
 	d.log.Info().Str("config", d.path).Int("rules", len(rt.Engine.Registry().Names())).Msg("reloaded")
@@ -181,22 +186,16 @@ func listen(c config.Listen) (net.Listener, error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := chmodChown(path, c.SocketMode, c.SocketUser); err != nil {
+	if err := chmodChown(path, c.FileMode(), c.SocketUser); err != nil {
 		ln.Close()
 		return nil, err
 	}
 	return ln, nil
 }
 
-func chmodChown(path, mode, owner string) error {
-	if mode != "" {
-		m, err := strconv.ParseUint(mode, 8, 32)
-		if err != nil {
-			return fmt.Errorf("socket_mode %q: %w", mode, err)
-		}
-		if err := os.Chmod(path, os.FileMode(m)); err != nil {
-			return err
-		}
+func chmodChown(path string, mode os.FileMode, owner string) error {
+	if err := os.Chmod(path, mode); err != nil {
+		return err
 	}
 	if owner == "" {
 		return nil

@@ -9,6 +9,8 @@ import (
 
 	"github.com/mailsift/mailsift/config"
 	"github.com/mailsift/mailsift/milter"
+	"github.com/mailsift/mailsift/policy"
+	"github.com/mailsift/mailsift/store"
 	"github.com/mailsift/mailsift/store/sqlite"
 )
 
@@ -38,7 +40,7 @@ func openStats(cfg *config.Config, log zerolog.Logger) (*statsWriter, error) {
 }
 
 func (w *statsWriter) record(o *milter.Outcome) {
-	day := time.Now().UTC().Format("2006-01-02")
+	day := store.Day(time.Now())
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	c := w.day[day]
@@ -46,10 +48,15 @@ func (w *statsWriter) record(o *milter.Outcome) {
 		c = map[string]int64{}
 		w.day[day] = c
 	}
-	c["messages"]++
-	c[string(o.Action)]++
-	if o.Reason != "" {
-		c["failsafe"]++
+	c[store.StatMessages]++
+	switch o.Action {
+	case policy.Tag:
+		c[store.StatSpam]++
+	case policy.Reject:
+		c[store.StatSpam]++
+		c[store.StatRejected]++
+	case policy.Tempfail:
+		c[store.StatTempfailed]++
 	}
 }
 
