@@ -105,6 +105,7 @@ type GuardListener struct {
 	overflow   atomic.Int64
 	rejected   atomic.Uint64
 	tempfailed atomic.Uint64
+	lastWarn   atomic.Int64 // unix nanoseconds of the last refusal warning (one per second under a flood)
 }
 
 // Guard wraps ln: every accepted connection validates milter frames before the library reads them.
@@ -176,15 +177,17 @@ func transientAcceptError(err error) bool {
 // refuse answers c with a temporary failure without involving the library. The refusals in flight are bounded
 // by MaxSessions as well; past that the connection is closed at once (the MTA applies its default action).
 func (l *GuardListener) refuse(c net.Conn) {
-	l.tempfailed.Add(1)
+	n := l.tempfailed.Add(1)
+	if now, last := time.Now().UnixNano(), l.lastWarn.Load(); now-last >= int64(time.Second) &&
+		l.lastWarn.CompareAndSwap(last, now) {
+		l.opt.Log.Warn().Str("remote", remote(c)).Int("max_sessions", l.opt.MaxSessions).Uint64("refused_total", n).
+			Msg("milter session limit reached; answering tempfail")
+	}
 	if l.overflow.Add(1) > int64(l.opt.MaxSessions) {
 		l.overflow.Add(-1)
-		l.opt.Log.Warn().Str("remote", remote(c)).Msg("milter session limit reached; closing connection")
 		closeLogged(c, l.opt.Log)
 		return
 	}
-	l.opt.Log.Warn().Str("remote", remote(c)).Int("max_sessions", l.opt.MaxSessions).
-		Msg("milter session limit reached; answering tempfail")
 	go func() {
 		defer l.overflow.Add(-1)
 		defer closeLogged(c, l.opt.Log)

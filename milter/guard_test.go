@@ -705,3 +705,33 @@ func TestGuardAcceptRetriesTransientErrors(t *testing.T) {
 		t.Fatalf("accept error %v, want %v", err, permanent)
 	}
 }
+
+// Refusals in flight are bounded too: past MaxSessions pending refusals a connection is closed at once.
+func TestGuardRefusalsBounded(t *testing.T) {
+	gs := startGuardServer(t, GuardOptions{MaxSessions: 1})
+	held := dialNegotiated(t, gs.addr)
+	defer held.Close()
+	pending, err := net.Dial("tcp", gs.addr) // refused, the guard waits for its negotiation
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer pending.Close()
+	third, err := net.Dial("tcp", gs.addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer third.Close()
+	if _, err := third.Write(optneg(6)); err != nil {
+		t.Fatal(err)
+	}
+	if err := third.SetReadDeadline(time.Now().Add(guardBound)); err != nil {
+		t.Fatal(err)
+	}
+	n, err := io.Copy(io.Discard, third)
+	if isTimeout(err) || n != 0 {
+		t.Fatalf("third connection: read %d bytes, err %v; want closed without reply", n, err)
+	}
+	if gs.gl.Tempfailed() != 2 {
+		t.Errorf("tempfailed %d, want 2", gs.gl.Tempfailed())
+	}
+}
