@@ -1,9 +1,11 @@
 package rules
 
 import (
+	"bytes"
 	"context"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -81,8 +83,23 @@ func TestFixturesHaveRules(t *testing.T) {
 	}
 }
 
+// fixtureLimits reads the optional first line "X-Fixture-Scan-Bytes: N" of a
+// fixture, so that a truncation fixture need not be a megabyte long.
+func fixtureLimits(raw []byte) message.Limits {
+	const key = "X-Fixture-Scan-Bytes: "
+	if !bytes.HasPrefix(raw, []byte(key)) {
+		return message.Limits{}
+	}
+	line, _, _ := bytes.Cut(raw[len(key):], []byte("\n"))
+	n, err := strconv.Atoi(strings.TrimSpace(string(line)))
+	if err != nil {
+		return message.Limits{}
+	}
+	return message.Limits{ScanBytes: n}
+}
+
 func scoreFixture(eng *scoring.Engine, raw []byte) *scoring.Verdict {
-	msg := message.Parse(raw, message.Limits{})
+	msg := message.Parse(raw, fixtureLimits(raw))
 	env := &message.Envelope{Received: FixtureNow}
 	return eng.Run(context.Background(), &scoring.Input{Msg: msg, Env: env, Now: FixtureNow})
 }
