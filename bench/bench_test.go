@@ -48,7 +48,10 @@ func testSplit(tb testing.TB) []Message {
 	tb.Helper()
 	loadOnce.Do(func() { loaded, loadErr = LoadTest(corpus.Dir()) })
 	if loadErr != nil {
-		tb.Skipf("corpus not available (run `make corpus`): %v", loadErr)
+		// Printed as well: go test shows a skipped benchmark's reason only with -v.
+		msg := fmt.Sprintf("corpus not available (run `make corpus`): %v", loadErr)
+		fmt.Fprintln(os.Stderr, "bench: skipped:", msg)
+		tb.Skip(msg)
 	}
 	return loaded
 }
