@@ -68,7 +68,7 @@ type Limits struct {
 	Sessions    int      `toml:"sessions" doc:"Concurrent milter connections; past it new connections get a tempfail at once." default:"256"`
 	FrameBytes  int      `toml:"frame_bytes" doc:"Largest milter frame accepted; a larger one closes the connection." default:"1048576"`
 	Deadline    Duration `toml:"deadline" doc:"Time from end of message to the verdict; past it the fail-safe applies." default:"8s"`
-	IdleTimeout Duration `toml:"idle_timeout" doc:"A milter connection silent this long is closed." default:"300s"`
+	IdleTimeout Duration `toml:"idle_timeout" doc:"A milter connection silent this long is closed. Longer than Postfix's smtpd_timeout (300s), because the MTA sends nothing to the milter while a slow client issues commands the milter does not see (NOOP, RSET, DATA)." default:"15m0s"`
 }
 
 // Actions maps scores to what the MTA is told.
@@ -98,7 +98,7 @@ func Default() *Config {
 		Limits: Limits{
 			ScanBytes: 1 << 20, HeaderBytes: 256 << 10, MIMEDepth: 20, MIMEParts: 500, URIs: 1000,
 			Sessions: 256, FrameBytes: 1 << 20,
-			Deadline: Duration{8 * time.Second}, IdleTimeout: Duration{300 * time.Second},
+			Deadline: Duration{8 * time.Second}, IdleTimeout: Duration{15 * time.Minute},
 		},
 		Actions: Actions{
 			TagThreshold: 5, RejectThreshold: 15, SubjectTag: "[SPAM] ",
