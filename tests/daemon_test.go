@@ -13,6 +13,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/mailsift/mailsift/internal/testutil/postfixtest"
 )
 
 // binDir holds the mailsift binary built for this test run (TestMain).
@@ -94,6 +96,7 @@ type daemon struct {
 func startMailsift(t testing.TB, port, extra string, env ...string) *daemon {
 	t.Helper()
 	bin := mailsiftBinary(t)
+	postfixtest.LockPort(t, port, 5*time.Minute)
 	dir, err := os.MkdirTemp("", "mailsift-e2e-")
 	if err != nil {
 		t.Fatal(err)

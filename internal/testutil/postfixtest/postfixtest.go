@@ -100,7 +100,8 @@ func lookPath(prog string) (string, error) {
 }
 
 // Start creates, checks and starts a private Postfix and waits until smtpd
-// answers. tb.Cleanup stops it and removes its directory, which is kept
+// answers. It holds LockPort on SMTPPort while it runs (lock the milter's
+// port yourself). tb.Cleanup stops it and removes its directory, which is kept
 // (and its maillog logged) when the test failed.
 func Start(tb testing.TB, opts Options) *Instance {
 	tb.Helper()
@@ -117,6 +118,7 @@ func Start(tb testing.TB, opts Options) *Instance {
 	if opts.Timeout == 0 {
 		opts.Timeout = 20 * time.Second
 	}
+	LockPort(tb, opts.SMTPPort, 5*time.Minute)
 	p := &Instance{opts: opts, tb: tb}
 	dir, err := os.MkdirTemp("", "postfixtest-")
 	if err != nil {

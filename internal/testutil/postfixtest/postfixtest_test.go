@@ -42,6 +42,7 @@ func TestDeliverWithoutMilter(t *testing.T) {
 // TestMilterDown checks milter_default_action = tempfail with a milter
 // that is not there.
 func TestMilterDown(t *testing.T) {
+	LockPort(t, selfMilterPort, time.Minute) // nothing else may listen there
 	pf := Start(t, Options{SMTPPort: selfSMTPPort, MilterAddr: "inet:127.0.0.1:" + selfMilterPort})
 	res := pf.Send(t, Mail{ID: "down", Data: message("down-subject")})
 	if got := res.ErrorReply(); !strings.HasPrefix(got, "451 4.7.1") {
