@@ -259,4 +259,20 @@ func TestDeadline(t *testing.T) {
 	if code := e.ms.stop(t, 10*time.Second); code != 0 {
 		t.Errorf("mailsift exit code %d after SIGTERM, want 0", code)
 	}
+	t.Run("message-log", func(t *testing.T) {
+		byQueueID := map[string][]logLine{}
+		for _, ls := range parseMessageLog(t, e.ms.stdout()) {
+			for _, l := range ls {
+				byQueueID[l.QueueID] = append(byQueueID[l.QueueID], l)
+			}
+		}
+		qids := e.pf.QueueIDs()
+		for id, action := range map[string]string{"slow-1": "tempfail", "normal-1": "accept"} {
+			qid := qids["<"+id+"@"+mailDom+">"]
+			ls := byQueueID[qid]
+			if qid == "" || len(ls) != 1 || ls[0].Action != action {
+				t.Errorf("%s (queue id %q): message-log lines %+v, want one with action %s", id, qid, ls, action)
+			}
+		}
+	})
 }
