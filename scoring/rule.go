@@ -40,6 +40,25 @@ type Input struct {
 	Msg *message.Message
 	Env *message.Envelope
 	Now time.Time // the time the verdict is made; rules never call time.Now
+
+	memo map[any]any
+}
+
+// Memo returns the value fn computes for key, computing it at most once per
+// message: derived facts that several rules read (the parsed Received
+// chain, say) are worked out once. Keys should be unexported types of the
+// package that computes them. Rules of one message run one after another,
+// so Memo needs no locking; it must not be called from other goroutines.
+func (in *Input) Memo(key any, fn func() any) any {
+	if v, ok := in.memo[key]; ok {
+		return v
+	}
+	if in.memo == nil {
+		in.memo = make(map[any]any, 4)
+	}
+	v := fn()
+	in.memo[key] = v
+	return v
 }
 
 // Rule detects something about a message.

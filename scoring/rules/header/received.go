@@ -112,6 +112,9 @@ func ParseDate(s string) (time.Time, bool) {
 	if i := strings.IndexByte(s, '('); i > 0 {
 		s = strings.TrimSpace(s[:i])
 	}
+	if t, ok := fastDate(s); ok {
+		return t, true
+	}
 	if i := strings.LastIndexByte(s, ' '); i > 0 {
 		if off, ok := zones[strings.ToUpper(s[i+1:])]; ok {
 			s = s[:i+1] + off
@@ -151,13 +154,18 @@ func TopReceivedTime(in *scoring.Input) time.Time {
 	return in.Now
 }
 
+type hopsKey struct{}
+
+// hops returns the parsed Received chain, top first, parsed once per message.
 func hops(in *scoring.Input) []hop {
-	fs := in.Msg.All("Received")
-	out := make([]hop, len(fs))
-	for i := range fs {
-		out[i] = parseHop(fs[i].Raw)
-	}
-	return out
+	return in.Memo(hopsKey{}, func() any {
+		fs := in.Msg.All("Received")
+		out := make([]hop, len(fs))
+		for i := range fs {
+			out[i] = parseHop(fs[i].Raw)
+		}
+		return out
+	}).([]hop)
 }
 
 // IsListMail reports whether m carries the fields mailing-list software
