@@ -7,6 +7,7 @@ import (
 
 	"github.com/mailsift/mailsift/message"
 	"github.com/mailsift/mailsift/policy"
+	"github.com/mailsift/mailsift/scoring"
 )
 
 // LogLine fills and sends one message-log event. Its fields are a frozen,
@@ -28,16 +29,49 @@ func LogLine(e *zerolog.Event, env *message.Envelope, res *Result, action policy
 	if res != nil {
 		e = e.Str("message_id", res.Msg.MsgID).
 			Float64("score", res.Verdict.Score).
-			Interface("rules", res.Verdict.Hits)
+			Array("rules", hitArray(res.Verdict.Hits))
 		if len(res.Verdict.Errors) > 0 {
-			e = e.Interface("errors", res.Verdict.Errors)
+			e = e.Array("errors", errArray(res.Verdict.Errors))
 		}
 	} else {
-		e = e.Str("message_id", "").Interface("rules", []struct{}{})
+		e = e.Str("message_id", "").Array("rules", hitArray(nil))
 	}
 	e = e.Str("action", string(action))
 	if reason != "" {
 		e = e.Str("reason", reason)
 	}
 	e.Float64("ms", float64(elapsed.Microseconds())/1000).Msg("message")
+}
+
+// hitArray writes hits without reflection: the log line is on every
+// message's path.
+type hitArray []scoring.Hit
+
+func (a hitArray) MarshalZerologArray(arr *zerolog.Array) {
+	for _, h := range a {
+		arr.Object(hitObject(h))
+	}
+}
+
+type hitObject scoring.Hit
+
+func (h hitObject) MarshalZerologObject(e *zerolog.Event) {
+	e.Str("rule", h.Rule).Float64("points", h.Points)
+	if h.Detail != "" {
+		e.Str("detail", h.Detail)
+	}
+}
+
+type errArray []scoring.RuleError
+
+func (a errArray) MarshalZerologArray(arr *zerolog.Array) {
+	for _, re := range a {
+		arr.Object(errObject(re))
+	}
+}
+
+type errObject scoring.RuleError
+
+func (r errObject) MarshalZerologObject(e *zerolog.Event) {
+	e.Str("rule", r.Rule).Str("error", r.Err)
 }
