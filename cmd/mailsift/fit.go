@@ -40,7 +40,7 @@ func runFit(args []string, stdout, stderr io.Writer) int {
 	fs.StringVar(&o.out, "out", rules.ScoresFile, "scores file to write ('-' for stdout)")
 	fs.IntVar(&o.minHits, "min-hits", 15, "rules firing on fewer train messages keep their hand-set points")
 	fs.Float64Var(&o.maxPoints, "max-points", 4.5, "largest |points| a fitted rule may get (below the tag threshold)")
-	fs.Float64Var(&o.fpTarget, "fp-target", 0.003, "largest false-positive rate accepted on the train split")
+	fs.Float64Var(&o.fpTarget, "fp-target", 0.003, "largest cross-validated false-positive rate accepted (within the train split)")
 	fs.Float64Var(&o.lambda, "lambda", 0.002, "L2 pull towards the hand-set points")
 	fs.IntVar(&o.iterations, "iterations", 1500, "gradient steps")
 	if err := fs.Parse(args); err != nil {
@@ -153,26 +153,37 @@ func buildProblem(reg *scoring.Registry, entries []corpus.Entry, hits [][]scorin
 	return names, p
 }
 
-// search raises the cost of a false positive until the train split's
-// false-positive rate is within the target, and keeps the fit with the
-// fewest false negatives among those that are.
+// search picks the cost of a false positive by 5-fold cross-validation
+// inside the train split: for each cost it fits on four folds and counts
+// errors on the fifth, and keeps the cost with the fewest held-out false
+// negatives among those whose held-out false-positive rate is within the
+// target. The final weights are fitted on the whole train split.
 func search(p fit.Problem, o fitOptions, stderr io.Writer) ([]float64, float64) {
-	var best []float64
-	bestFN, bestCost := math.MaxInt, 0.0
+	const folds = 5
+	bestFN, bestCost := math.MaxInt, 30.0
 	for _, cost := range []float64{1, 2, 3, 5, 8, 12, 20, 30} {
-		p.HamCost = cost
-		w := fit.Solve(p)
-		fp, fn, ham, spam := fit.Errors(p, w)
-		fmt.Fprintf(stderr, "ham cost %4.0f: FP %3d (%.2f%%) FN %3d (%.2f%%)\n", cost, fp, pct(fp, ham), fn, pct(fn, spam))
+		fp, fn, ham, spam := 0, 0, 0, 0
+		for k := 0; k < folds; k++ {
+			train, held := p, p
+			train.Examples, held.Examples = nil, nil
+			for i, ex := range p.Examples {
+				if i%folds == k {
+					held.Examples = append(held.Examples, ex)
+				} else {
+					train.Examples = append(train.Examples, ex)
+				}
+			}
+			train.HamCost = cost
+			a, b, c, d := fit.Errors(held, fit.Solve(train))
+			fp, fn, ham, spam = fp+a, fn+b, ham+c, spam+d
+		}
+		fmt.Fprintf(stderr, "ham cost %4.0f: cross-validated FP %3d (%.2f%%) FN %3d (%.2f%%)\n", cost, fp, pct(fp, ham), fn, pct(fn, spam))
 		if float64(fp) <= o.fpTarget*float64(ham) && fn < bestFN {
-			best, bestFN, bestCost = w, fn, cost
+			bestFN, bestCost = fn, cost
 		}
 	}
-	if best == nil { // nothing met the target: take the most cautious fit
-		p.HamCost = 30
-		return fit.Solve(p), p.HamCost
-	}
-	return best, bestCost
+	p.HamCost = bestCost
+	return fit.Solve(p), bestCost
 }
 
 func writeScores(path string, names []string, w []float64, stdout, stderr io.Writer) int {
