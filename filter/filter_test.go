@@ -96,8 +96,8 @@ func TestLogLineSchema(t *testing.T) {
 	var buf bytes.Buffer
 	log := zerolog.New(&buf)
 	res := rt.Evaluate(context.Background(), env, []byte(ham))
-	LogLine(log.Info(), env, res, res.Action, "", len(ham), time.Millisecond)
-	LogLine(log.Info(), env, nil, policy.Tempfail, "deadline", 10, time.Second)
+	LogLine(log.Info(), Record{Env: env, Result: res, Action: res.Action, Size: len(ham), Elapsed: time.Millisecond})
+	LogLine(log.Info(), Record{Env: env, Action: policy.Tempfail, Reason: "deadline", MessageID: "<x@example.net>", Size: 10, Elapsed: time.Second})
 	lines := strings.Split(strings.TrimSpace(buf.String()), "\n")
 	if len(lines) != 2 {
 		t.Fatalf("%d lines", len(lines))
@@ -110,7 +110,7 @@ func TestLogLineSchema(t *testing.T) {
 		if _, ok := m["rules"].([]any); !ok {
 			t.Errorf("line %d: rules is not an array: %s", i, l)
 		}
-		if m["queue_id"] != "Q1" || m["message"] != "message" {
+		if _, ok := m["score"]; !ok || m["queue_id"] != "Q1" || m["message"] != "message" || m["message_id"] != "<x@example.net>" {
 			t.Errorf("line %d: %s", i, l)
 		}
 	}

@@ -10,10 +10,23 @@ import (
 	"github.com/mailsift/mailsift/scoring"
 )
 
+// Record is what the message log says about one message.
+type Record struct {
+	Env       *message.Envelope
+	Result    *Result // nil when scoring did not finish
+	Action    policy.Action
+	Reason    string // why the fail-safe applied, if it did
+	MessageID string // from the header as received; used when Result is nil
+	Size      int
+	Elapsed   time.Duration
+}
+
 // LogLine fills and sends one message-log event. Its fields are a frozen,
 // documented schema (docs/logging.md) that `mailsift report` parses back:
-// never rename them.
-func LogLine(e *zerolog.Event, env *message.Envelope, res *Result, action policy.Action, reason string, size int, elapsed time.Duration) {
+// never rename them. Every field is present on every line; score is null
+// when the fail-safe applied before scoring finished.
+func LogLine(e *zerolog.Event, r Record) {
+	env := r.Env
 	e = e.Str("queue_id", env.QueueID)
 	if env.ClientIP.IsValid() {
 		e = e.Str("client_ip", env.ClientIP.String())
@@ -25,8 +38,8 @@ func LogLine(e *zerolog.Event, env *message.Envelope, res *Result, action policy
 	if env.AuthUser != "" {
 		e = e.Str("auth", env.AuthUser)
 	}
-	e = e.Int("size", size)
-	if res != nil {
+	e = e.Int("size", r.Size)
+	if res := r.Result; res != nil {
 		e = e.Str("message_id", res.Msg.MsgID).
 			Float64("score", res.Verdict.Score).
 			Array("rules", hitArray(res.Verdict.Hits))
@@ -34,13 +47,13 @@ func LogLine(e *zerolog.Event, env *message.Envelope, res *Result, action policy
 			e = e.Array("errors", errArray(res.Verdict.Errors))
 		}
 	} else {
-		e = e.Str("message_id", "").Array("rules", hitArray(nil))
+		e = e.Str("message_id", r.MessageID).Interface("score", nil).Array("rules", hitArray(nil))
 	}
-	e = e.Str("action", string(action))
-	if reason != "" {
-		e = e.Str("reason", reason)
+	e = e.Str("action", string(r.Action))
+	if r.Reason != "" {
+		e = e.Str("reason", r.Reason)
 	}
-	e.Float64("ms", float64(elapsed.Microseconds())/1000).Msg("message")
+	e.Float64("ms", float64(r.Elapsed.Microseconds())/1000).Msg("message")
 }
 
 // hitArray writes hits without reflection: the log line is on every

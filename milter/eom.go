@@ -178,7 +178,8 @@ func (ss *session) logOutcome(rt *filter.Runtime, out *Outcome) {
 	if out.Env.QueueID == "" && out.Size <= 2 && out.Result == nil && out.Reason == "" {
 		return
 	}
-	filter.LogLine(ss.s.opt.MsgLog.Info(), out.Env, out.Result, out.Action, out.Reason, out.Size, out.Elapsed)
+	filter.LogLine(ss.s.opt.MsgLog.Info(), filter.Record{Env: out.Env, Result: out.Result, Action: out.Action,
+		Reason: out.Reason, MessageID: ss.msgID, Size: out.Size, Elapsed: out.Elapsed})
 	if out.Result != nil {
 		for _, e := range out.Result.Verdict.Errors {
 			ss.s.opt.Log.Warn().Str("event", "RULE_ERROR").Str("queue_id", out.Env.QueueID).

@@ -33,6 +33,7 @@ type session struct {
 	headerCut bool // header bytes beyond the limit were dropped
 	spamHdrs  []spamField
 	subjects  []string // raw Subject values in order
+	msgID     string   // the first Message-ID, for the log when scoring fails
 	body      bytes.Buffer
 	bodySize  int
 	broken    string // why this transaction can only get the fail-safe
@@ -126,6 +127,8 @@ func (ss *session) Header(name, value string, m gomilter.Modifier) (*gomilter.Re
 	}
 	if strings.EqualFold(name, "Subject") {
 		ss.subjects = append(ss.subjects, value)
+	} else if ss.msgID == "" && strings.EqualFold(name, "Message-ID") {
+		ss.msgID = strings.TrimSpace(value)
 	}
 	if ss.header.Len()+len(name)+len(value)+3 > ss.limHeader {
 		ss.headerCut = true
@@ -182,6 +185,7 @@ func (ss *session) reset() {
 	ss.headerCut = false
 	ss.spamHdrs = ss.spamHdrs[:0]
 	ss.subjects = ss.subjects[:0]
+	ss.msgID = ""
 	ss.body.Reset()
 	ss.bodySize = 0
 	ss.broken = ""
