@@ -85,7 +85,10 @@ func (rt *Runtime) Evaluate(ctx context.Context, env *message.Envelope, raw []by
 }
 
 // Header is one header field to add.
-type Header struct{ Name, Value string }
+type Header struct {
+	Name  string `json:"name"`
+	Value string `json:"value"`
+}
 
 // Headers returns the X-Spam-* fields describing res, in order. Values have
 // no leading blank; multi-line values are folded with "\n\t".

@@ -105,3 +105,20 @@ func TestUnknownCommand(t *testing.T) {
 		t.Fatalf("code %d", code)
 	}
 }
+
+// TestReadmeConfigExample keeps the README's configuration example valid.
+func TestReadmeConfigExample(t *testing.T) {
+	readme, err := os.ReadFile("../../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, rest, ok := strings.Cut(string(readme), "```toml\n")
+	example, _, ok2 := strings.Cut(rest, "```")
+	if !ok || !ok2 {
+		t.Fatal("README.md has no ```toml example")
+	}
+	path := writeFile(t, "readme.toml", example)
+	if code, _, errs := runCmd(t, "config", "check", path); code != 0 {
+		t.Fatalf("README example: %s", errs)
+	}
+}
