@@ -143,6 +143,7 @@ func TestEndToEnd(t *testing.T) {
 	t.Run("tag", e.testTag)
 	t.Run("forged", e.testForged)
 	t.Run("spam", e.testSpam)
+	t.Run("bad-reload", e.testBadReload)
 	t.Run("reload-reject", func(t *testing.T) { e.testReloadReject(t, base) })
 	t.Run("milter-down", e.testMilterDown)
 	t.Run("message-log", e.testMessageLog)
@@ -208,6 +209,23 @@ func (e *env) testSpam(t *testing.T) {
 		t.Errorf("obvious spam not tagged:\nX-Spam-Status: %s\n%s", status, strings.Join(m.Lines("X-Spam-Report"), "\n"))
 	}
 }
+
+// testBadReload: a broken file on SIGHUP is refused, the running
+// configuration (GTUBE at 9 points: tag) stays in force.
+func (e *env) testBadReload(t *testing.T) {
+	before := e.ms.countEvents(reloadRefused)
+	e.ms.writeConfig(t, "[actions]\ntag_threshold = \"high\"\n") // whole file: [listen] gone too
+	e.ms.signal(t, syscall.SIGHUP)
+	e.ms.waitEvent(t, reloadRefused, before+1)
+	res := e.send(t, "gtube", "tag-2", aliceAddr)
+	e.reach("tag-2", mailDom, aliceAddr, "tag", gtubeRule)
+	accepted(t, res)
+	if got := oneLine(t, e.delivered(t, "tag-2"), "Subject"); got != "[SPAM] Checking the filter" {
+		t.Errorf("after a refused reload: Subject = %q", got)
+	}
+}
+
+const reloadRefused = "reload refused; keeping the running configuration"
 
 func (e *env) testReloadReject(t *testing.T, base string) {
 	before := e.ms.countEvents("reloaded")
