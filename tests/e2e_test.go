@@ -214,7 +214,7 @@ func (e *env) testSpam(t *testing.T) {
 // configuration (GTUBE at 9 points: tag) stays in force.
 func (e *env) testBadReload(t *testing.T) {
 	before := e.ms.countEvents(reloadRefused)
-	e.ms.writeConfig(t, "[actions]\ntag_threshold = \"high\"\n") // whole file: [listen] gone too
+	e.ms.writeConfig(t, "[actions]\ntag_threshold = \"high\"\n")
 	e.ms.signal(t, syscall.SIGHUP)
 	e.ms.waitEvent(t, reloadRefused, before+1)
 	res := e.send(t, "gtube", "tag-2", aliceAddr)
