@@ -122,3 +122,37 @@ func TestReadmeConfigExample(t *testing.T) {
 		t.Fatalf("README example: %s", errs)
 	}
 }
+
+// TestCheckCorpusList scores a small labelled corpus given by --list and
+// counts errors per group: the GTUBE message in the ham group is a false
+// positive, the plain one in the spam group a false negative.
+func TestCheckCorpusList(t *testing.T) {
+	dir := t.TempDir()
+	files := map[string]string{
+		"my-ham/1.eml":  hamMsg,
+		"my-ham/2.eml":  strings.Replace(hamMsg, "See you at noon.", gtube.String, 1),
+		"my-spam/1.eml": strings.Replace(hamMsg, "See you at noon.", gtube.String, 1),
+		"my-spam/2.eml": hamMsg,
+		"my-spam/3.eml": strings.Replace(hamMsg, "See you at noon.", gtube.String, 1),
+	}
+	var list strings.Builder
+	for name, body := range files {
+		if err := os.MkdirAll(filepath.Join(dir, filepath.Dir(name)), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(body), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		list.WriteString(name + "\n")
+	}
+	listFile := writeFile(t, "list.txt", "# comment\n"+list.String())
+	code, out, errs := runCmd(t, "check", "--corpus", dir, "--list", listFile)
+	if code != 0 {
+		t.Fatalf("code %d: %s", code, errs)
+	}
+	for _, want := range []string{"my-ham              2  FP 1 (50.00%)", "my-spam             3  FN 1 (33.33%)", "GTUBE"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("output lacks %q:\n%s", want, out)
+		}
+	}
+}
