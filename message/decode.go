@@ -24,14 +24,16 @@ var b64 = func() (t [256]byte) {
 	return t
 }()
 
-// decodeBase64 decodes src leniently: white space is skipped, decoding
-// stops at the first '=', and other bytes outside the alphabet are skipped
-// and reported (bad = true). A dangling final quantum of one character is
-// also reported; partial output is always kept.
+// decodeBase64 decodes src leniently: white space is skipped, and other
+// bytes outside the alphabet are skipped and reported (bad = true). "="
+// ends a quantum; a quantum of one character is reported. QUIRK: data after
+// the padding (base64 chunks glued together, each padded) is decoded too and
+// reported. Partial output is always kept.
 func decodeBase64(src []byte) (out []byte, bad bool) {
 	out = make([]byte, 0, len(src)*3/4+3)
 	var acc uint32
 	n := 0
+	padded := false
 	for _, c := range src {
 		v := b64[c]
 		if v == 0xFF {
@@ -39,10 +41,18 @@ func decodeBase64(src []byte) (out []byte, bad bool) {
 			case ' ', '\t', '\r', '\n', '\f', '\v':
 				continue
 			case '=':
-				return flushB64(out, acc, n), n == 1
+				if n == 1 {
+					bad = true
+				}
+				out = flushB64(out, acc, n)
+				acc, n, padded = 0, 0, true
+				continue
 			}
 			bad = true
 			continue
+		}
+		if padded {
+			bad, padded = true, false
 		}
 		acc = acc<<6 | uint32(v)
 		n++
@@ -154,7 +164,9 @@ func lookupCharset(label string) (enc encoding.Encoding, utf bool, ok bool) {
 	case "latin1", "iso-8859-1", "iso8859-1", "iso_8859-1", "windows-1252", "cp1252":
 		return charmap.Windows1252, false, true
 	}
-	if e, err := htmlindex.Get(l); err == nil {
+	// The WHATWG "replacement" encoding (ISO-2022-KR, HZ) would turn the
+	// whole text into U+FFFD: ask the IANA index instead.
+	if e, err := htmlindex.Get(l); err == nil && e != encoding.Replacement {
 		return e, false, true
 	}
 	if e, err := ianaindex.MIME.Encoding(l); err == nil && e != nil {
@@ -162,12 +174,14 @@ func lookupCharset(label string) (enc encoding.Encoding, utf bool, ok bool) {
 	}
 	// QUIRK: labels like "iso8859_15" or "iso-8859-15 " with stray
 	// punctuation are common in spam.
+	// QUIRK: "chinesebig5" and "gb2312_charset" (Outlook Express era).
 	alt := strings.NewReplacer("_", "-", " ", "").Replace(l)
+	alt = strings.TrimSuffix(strings.TrimPrefix(alt, "chinese"), "-charset")
 	if strings.HasPrefix(alt, "iso8859") {
 		alt = "iso-8859" + alt[len("iso8859"):]
 	}
 	if alt != l {
-		if e, err := htmlindex.Get(alt); err == nil {
+		if e, err := htmlindex.Get(alt); err == nil && e != encoding.Replacement {
 			return e, false, true
 		}
 	}
@@ -178,10 +192,14 @@ func lookupCharset(label string) (enc encoding.Encoding, utf bool, ok bool) {
 // unknown label or bytes the charset could not decode; the result then falls
 // back to UTF-8 when valid, else Windows-1252.
 func toUTF8(b []byte, label string) (s string, badCharset bool) {
-	if isASCII(b) {
+	ascii := isASCII(b)
+	if ascii && asciiCompatible(label) {
 		return string(b), false
 	}
 	enc, utf, ok := lookupCharset(label)
+	if ascii && (utf || !ok) {
+		return string(b), false
+	}
 	switch {
 	case utf:
 		if utf8.Valid(b) {
@@ -196,6 +214,19 @@ func toUTF8(b []byte, label string) (s string, badCharset bool) {
 		return fallbackText(b), true
 	}
 	return string(out), false
+}
+
+// asciiCompatible reports whether ASCII bytes in this charset mean ASCII.
+// ISO-2022 (Japanese mail is mostly ISO-2022-JP) and HZ encode text in
+// 7-bit escape sequences.
+func asciiCompatible(label string) bool {
+	l := strings.ToLower(strings.TrimSpace(label))
+	for _, p := range []string{"iso-2022", "iso2022", "csiso2022", "hz"} {
+		if strings.HasPrefix(l, p) {
+			return false
+		}
+	}
+	return true
 }
 
 // fallbackText returns b as UTF-8 when it is valid, else decoded as

@@ -34,13 +34,14 @@ func FuzzParse(f *testing.F) {
 func checkBounded(t *testing.T, m *Message, lim Limits) {
 	t.Helper()
 	for name, s := range map[string]string{"Text": m.Text, "TextLower": m.TextLower, "Plain": m.Plain,
-		"HTMLText": m.HTMLText, "Hidden": m.Hidden, "HTML": m.HTML, "HTMLLower": m.HTMLLower} {
+		"HTMLText": m.HTMLText, "Hidden": m.Hidden, "Comments": m.Comments, "HTML": m.HTML,
+		"HTMLLower": m.HTMLLower} {
 		if len(s) > lim.MaxText {
 			t.Errorf("len(%s) = %d > MaxText %d", name, len(s), lim.MaxText)
 		}
 	}
 	for name, s := range map[string]string{"Text": m.Text, "Plain": m.Plain, "HTMLText": m.HTMLText,
-		"Hidden": m.Hidden, "Subject": m.Subject} {
+		"Hidden": m.Hidden, "Comments": m.Comments, "Subject": m.Subject} {
 		if !utf8.ValidString(s) {
 			t.Errorf("%s is not valid UTF-8: %q", name, s)
 		}

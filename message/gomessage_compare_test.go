@@ -115,7 +115,7 @@ func tokenise(mediaType string, b []byte) {
 // same header, HTML and URI code, for a like-for-like time.
 func hybridParse(raw []byte) *Message {
 	p := &parser{lim: Limits{}.WithDefaults(), m: &Message{Size: len(raw)}}
-	for _, b := range []*boundedBuilder{&p.text, &p.plain, &p.htmlText, &p.hidden, &p.html} {
+	for _, b := range []*boundedBuilder{&p.text, &p.plain, &p.htmlText, &p.hidden, &p.comments, &p.html} {
 		b.max = p.lim.MaxText
 	}
 	h := splitHeader(raw, p.lim.HeaderBytes)

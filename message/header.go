@@ -126,7 +126,9 @@ func (r *headerResult) addField(raw []byte, keep bool) {
 		r.syntax = true
 	}
 	val := unfold(raw[i+1:])
-	val = strings.TrimLeft(val, " \t")
+	if val != "" && (val[0] == ' ' || val[0] == '\t') {
+		val = val[1:] // only the one blank after the colon: more is evidence
+	}
 	if !isASCIIString(val) {
 		r.eightBit = true
 	}

@@ -19,7 +19,7 @@ func TestHeaderFields(t *testing.T) {
 			m := Parse([]byte(raw), Limits{})
 			want := []Field{
 				{Name: "Received", Raw: "from a\tby b", Decoded: "from a\tby b"},
-				{Name: "Subject", Raw: "Hello   world ", Decoded: "Hello   world"},
+				{Name: "Subject", Raw: " Hello   world ", Decoded: "Hello   world"},
 				{Name: "X-Empty", Raw: "", Decoded: ""},
 			}
 			if len(m.Header) != len(want) {
@@ -198,5 +198,42 @@ func TestDate(t *testing.T) {
 	m := Parse([]byte("Date:  Fri, 2 Aug 02 23:37:59 -0000\n\nb\n"), Limits{})
 	if !m.DateOK || m.DateRaw != "Fri, 2 Aug 02 23:37:59 -0000" || m.Date.Year() != 2002 {
 		t.Errorf("Date %v %q %v", m.Date, m.DateRaw, m.DateOK)
+	}
+}
+
+// TestRawKeepsExtraBlanks: only the one blank after the colon is removed
+// from Raw, so that a Subject padded with blanks can be seen; Decoded is
+// trimmed.
+func TestRawKeepsExtraBlanks(t *testing.T) {
+	tests := []struct{ line, raw, decoded string }{
+		{"Subject: one blank", "one blank", "one blank"},
+		{"Subject:no blank", "no blank", "no blank"},
+		{"Subject:    four blanks", "   four blanks", "four blanks"},
+		{"Subject:\tTab then text", "Tab then text", "Tab then text"},
+		{"Subject: \t mixed", "\t mixed", "mixed"},
+		{"Subject:  =?utf-8?q?caf=C3=A9?=", " =?utf-8?q?caf=C3=A9?=", "café"},
+		{"Subject:   ", "  ", ""},
+	}
+	for _, tc := range tests {
+		m := Parse([]byte(tc.line+"\n\nbody\n"), Limits{})
+		if len(m.Header) != 1 || m.Header[0].Raw != tc.raw || m.Header[0].Decoded != tc.decoded {
+			t.Errorf("%q: fields %+v, want Raw %q Decoded %q", tc.line, m.Header, tc.raw, tc.decoded)
+			continue
+		}
+		if m.Subject != tc.decoded {
+			t.Errorf("%q: Subject %q, want %q", tc.line, m.Subject, tc.decoded)
+		}
+	}
+}
+
+// TestRFC2047ISO2022JP: 7-bit charsets must be decoded even though their
+// bytes are ASCII.
+func TestRFC2047ISO2022JP(t *testing.T) {
+	// "日本語" in ISO-2022-JP, base64 and Q encoded.
+	for _, v := range []string{"=?iso-2022-jp?B?GyRCRnxLXDhsGyhC?=", "=?ISO-2022-JP?Q?=1B$BF|K\\8l=1B(B?="} {
+		m := Parse([]byte("Subject: "+v+"\n\nx\n"), Limits{})
+		if m.Subject != "日本語" || m.HasFlaw(FlawBad2047) {
+			t.Errorf("%s: Subject %q, flaws %v", v, m.Subject, m.Flaws)
+		}
 	}
 }

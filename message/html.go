@@ -44,6 +44,7 @@ type htmlRender struct {
 	p        *parser
 	z        *html.Tokenizer
 	vis, hid textWriter
+	comments textWriter
 	stack    []elem
 	rawTag   atom.Atom // inside script, style, title, ...: text is not shown
 	inHead   bool
@@ -56,13 +57,14 @@ func (p *parser) addHTML(s string) {
 	p.html.add(s, "\n")
 	r := &htmlRender{p: p, z: html.NewTokenizer(strings.NewReader(s)), anchor: -1}
 	r.stack = append(make([]elem, 0, 32), elem{fg: defaultFG, bg: defaultBG})
-	r.vis.max, r.hid.max, r.anchorTx.max = p.lim.MaxText, p.lim.MaxText, maxAnchor
+	r.vis.max, r.hid.max, r.comments.max, r.anchorTx.max = p.lim.MaxText, p.lim.MaxText, p.lim.MaxText, maxAnchor
 	r.run()
 	r.closeAnchor()
 	vis := strings.TrimSpace(r.vis.String())
 	p.htmlText.add(vis, "\n")
 	p.text.add(vis, "\n")
 	p.hidden.add(strings.TrimSpace(r.hid.String()), "\n")
+	p.comments.add(strings.TrimSpace(r.comments.String()), "\n")
 	p.textURIs(vis)
 }
 
@@ -83,9 +85,9 @@ func (r *htmlRender) run() {
 		case html.EndTagToken:
 			r.end()
 		case html.CommentToken:
-			r.hid.space()
-			r.hid.text(r.z.Text())
-			r.hid.space()
+			r.comments.space()
+			r.comments.text(r.z.Text())
+			r.comments.space()
 		}
 	}
 }
@@ -222,7 +224,7 @@ func (r *htmlRender) end() {
 
 // attrs reads the attributes of a start tag into e and records URIs.
 func (r *htmlRender) attrs(a atom.Atom, e *elem) {
-	var inputType []byte
+	var inputType, httpEquiv, content []byte
 	for {
 		k, v, more := r.z.TagAttr()
 		switch string(k) {
@@ -241,29 +243,77 @@ func (r *htmlRender) attrs(a atom.Atom, e *elem) {
 		case "background":
 			e.bg = colorUnknown
 			r.p.addURI(string(v), URIFromSrc, "")
-		case "href":
-			if a == atom.A || a == atom.Area {
-				r.href(a, v)
-			}
-		case "src":
-			if a == atom.Img || a == atom.Iframe || a == atom.Script || a == atom.Frame ||
-				a == atom.Embed || a == atom.Input {
-				r.p.addURI(string(v), URIFromSrc, "")
-			}
-		case "action":
-			if a == atom.Form {
-				r.p.addURI(string(v), URIFromForm, "")
-			}
+		case "href", "src", "action":
+			r.link(a, string(k), v)
 		case "type":
 			inputType = v
+		case "http-equiv":
+			httpEquiv = v
+		case "content":
+			content = v
 		}
 		if !more {
 			break
 		}
 	}
-	if a == atom.Input && bytes.EqualFold(bytes.TrimSpace(inputType), []byte("password")) {
+	switch {
+	case a == atom.Input && bytes.EqualFold(bytes.TrimSpace(inputType), []byte("password")):
 		r.p.m.PasswordInputs++
+	case a == atom.Input && bytes.EqualFold(bytes.TrimSpace(inputType), []byte("image")):
+		r.p.m.Images++
+	case a == atom.Meta && bytes.EqualFold(bytes.TrimSpace(httpEquiv), []byte("refresh")):
+		if u := refreshURL(string(content)); u != "" {
+			r.p.addURI(u, URIFromRefresh, "")
+		}
 	}
+}
+
+// link records the URI of an href, src or action attribute on the tags
+// that load or link it.
+func (r *htmlRender) link(a atom.Atom, key string, v []byte) {
+	switch key {
+	case "href":
+		if a == atom.A || a == atom.Area {
+			r.href(a, v)
+		}
+	case "src":
+		if a == atom.Img || a == atom.Iframe || a == atom.Script || a == atom.Frame ||
+			a == atom.Embed || a == atom.Input {
+			r.p.addURI(string(v), URIFromSrc, "")
+		}
+	case "action":
+		if a == atom.Form {
+			r.p.addURI(string(v), URIFromForm, "")
+		}
+	}
+}
+
+// refreshURL returns the URL of a refresh content value such as
+// "0; url=http://example.com/" ("" when there is none). QUIRK: browsers
+// accept the URL without "url=", with blanks around "=", and quoted.
+func refreshURL(content string) string {
+	_, rest, ok := strings.Cut(content, ";")
+	if !ok {
+		if i := strings.IndexByte(content, ','); i >= 0 {
+			rest = content[i+1:]
+		} else {
+			return ""
+		}
+	}
+	rest = strings.TrimSpace(rest)
+	if hasPrefixFold(rest, "url") {
+		if after := strings.TrimLeft(rest[3:], " \t"); strings.HasPrefix(after, "=") {
+			rest = strings.TrimSpace(after[1:])
+		}
+	}
+	if len(rest) > 0 && (rest[0] == '"' || rest[0] == '\'') {
+		q := rest[0]
+		rest = rest[1:]
+		if i := strings.IndexByte(rest, q); i >= 0 {
+			rest = rest[:i]
+		}
+	}
+	return strings.TrimSpace(rest)
 }
 
 func (r *htmlRender) href(a atom.Atom, v []byte) {

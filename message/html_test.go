@@ -62,7 +62,6 @@ func TestHiddenText(t *testing.T) {
 		{"bgcolor without hash", `<body bgcolor="000000"><font color="#000">X</font></body>`, true},
 		{"hidden attribute", `<div hidden>X</div>`, true},
 		{"opacity 0", `<span style="opacity:0">X</span>`, true},
-		{"comment", `<!-- X -->`, true},
 		{"plain", `<p>X</p>`, false},
 		{"after hidden closes", `<div style="display:none">secret</div>X`, false},
 	}
@@ -152,5 +151,83 @@ func TestMaxURIs(t *testing.T) {
 	m := Parse(htmlMessage(b.String()), Limits{MaxURIs: 10})
 	if len(m.URIs) != 10 || !m.HasFlaw(FlawTooManyURIs) {
 		t.Errorf("%d URIs, flaws %v", len(m.URIs), m.Flaws)
+	}
+}
+
+// TestComments: comment text goes to Comments, not to Hidden or Text.
+func TestComments(t *testing.T) {
+	m := Parse(htmlMessage(`<html><body><!-- template marker --><p>Hi</p>`+
+		`<div style="display:none">styled away</div><!--second--></body></html>`), Limits{})
+	if m.Comments != "template marker second" {
+		t.Errorf("Comments = %q", m.Comments)
+	}
+	if m.Hidden != "styled away" {
+		t.Errorf("Hidden = %q, want only the styled text", m.Hidden)
+	}
+	if strings.Contains(m.Text, "marker") {
+		t.Errorf("Text = %q holds comment text", m.Text)
+	}
+}
+
+// TestMetaRefreshAndImages: refresh URLs are links; <input type=image>
+// counts as an image; alt text is neither visible nor hidden text.
+func TestMetaRefreshAndImages(t *testing.T) {
+	src := `<html><head><meta http-equiv="Refresh" content="0; URL='https://Redirect.example/go'">` +
+		`<meta http-equiv=refresh content="5"><meta name=x content="0;url=http://not.example/">` +
+		`</head><body><img src="a.png" alt="ALT WORDS"><input type="IMAGE" src="b.png">` +
+		`<input type=text></body></html>`
+	m := Parse(htmlMessage(src), Limits{})
+	if m.Images != 2 {
+		t.Errorf("Images = %d, want 2", m.Images)
+	}
+	var refresh []URI
+	for _, u := range m.URIs {
+		if u.Source == URIFromRefresh {
+			refresh = append(refresh, u)
+		}
+	}
+	if len(refresh) != 1 || refresh[0].Raw != "https://Redirect.example/go" || refresh[0].Host != "redirect.example" {
+		t.Errorf("refresh URIs %+v", refresh)
+	}
+	if strings.Contains(m.Text+m.Hidden+m.Comments, "ALT") {
+		t.Errorf("alt text kept: Text %q Hidden %q", m.Text, m.Hidden)
+	}
+}
+
+func TestRefreshURL(t *testing.T) {
+	for content, want := range map[string]string{
+		"0;url=http://a.example/":        "http://a.example/",
+		"0; URL = 'http://a.example/x' ": "http://a.example/x",
+		`1;url="http://a.example/"`:      "http://a.example/",
+		"0, http://a.example/":           "http://a.example/",
+		"0; http://a.example/":           "http://a.example/",
+		"30":                             "",
+	} {
+		if got := refreshURL(content); got != want {
+			t.Errorf("refreshURL(%q) = %q, want %q", content, got, want)
+		}
+	}
+}
+
+// TestBareURLEnds: a bare URL in text ends at the host when text runs on
+// without a blank.
+func TestBareURLEnds(t *testing.T) {
+	tests := []struct{ text, raw, host string }{
+		{"see www.ukdirectory.com\u00a0uk today", "www.ukdirectory.com", "www.ukdirectory.com"},
+		{"请访问www.aacsb.edu.去查询。", "www.aacsb.edu", "www.aacsb.edu"},
+		{"网址：http://www.example.cn，谢谢", "http://www.example.cn", "www.example.cn"},
+		{"at www.example.com/path。次", "www.example.com/path", "www.example.com"},
+		{"(www.example.org), then", "www.example.org", "www.example.org"},
+		{"www.example.com,uk", "www.example.com", "www.example.com"},
+		{"go to https://www.bücher.de/x.", "https://www.bücher.de/x", "www.bücher.de"},
+		{"http://user:pw@host.example:8080/a?b=c#d", "http://user:pw@host.example:8080/a?b=c#d", "host.example"},
+		{"http://例子.测试/页 more", "http://例子.测试/页", "例子.测试"},
+		{"www.example.com\u2003next", "www.example.com", "www.example.com"},
+	}
+	for _, tc := range tests {
+		m := Parse([]byte("Content-Type: text/plain; charset=utf-8\n\n"+tc.text+"\n"), Limits{})
+		if len(m.URIs) != 1 || m.URIs[0].Raw != tc.raw || m.URIs[0].Host != tc.host {
+			t.Errorf("%q: URIs %+v, want Raw %q Host %q", tc.text, m.URIs, tc.raw, tc.host)
+		}
 	}
 }

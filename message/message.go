@@ -65,7 +65,7 @@ type Envelope struct {
 // Field is one header field in message order.
 type Field struct {
 	Name    string // as written
-	Raw     string // value as written, folded lines joined, without the leading blank
+	Raw     string // value as written, folded lines joined, without the one blank after the colon
 	Decoded string // RFC 2047 decoded, UTF-8, unfolded, trimmed
 }
 
@@ -105,10 +105,11 @@ type Attachment struct {
 type URISource uint8
 
 const (
-	URIFromText URISource = iota // bare URI in visible text
-	URIFromHref                  // <a href> (or <area href>)
-	URIFromSrc                   // src= of img, script, iframe
-	URIFromForm                  // <form action>
+	URIFromText    URISource = iota // bare URI in visible text
+	URIFromHref                     // <a href> (or <area href>)
+	URIFromSrc                      // src= of img, script, iframe
+	URIFromForm                     // <form action>
+	URIFromRefresh                  // <meta http-equiv=refresh content="0;url=...">
 )
 
 // URI is one link found in the message.
@@ -172,10 +173,14 @@ type Message struct {
 	Plain string
 	// HTMLText is the visible text rendered from the text/html parts only.
 	HTMLText string
-	// Hidden is text in HTML that a reader does not see: display:none,
-	// visibility:hidden, zero or tiny fonts, text coloured like its
-	// background, comments.
+	// Hidden is text in HTML that styling hides from the reader:
+	// display:none, the hidden attribute, visibility:hidden, opacity near
+	// zero, zero or tiny fonts, text coloured like its background.
 	Hidden string
+	// Comments is the text of HTML comments (outside script and style),
+	// which a reader never sees either; kept apart from Hidden because
+	// templates fill comments with markers.
+	Comments string
 	// HTML is the raw (decoded) HTML of the text/html parts, for rules that
 	// look at markup; bounded by Limits.MaxText.
 	HTML      string
@@ -183,7 +188,7 @@ type Message struct {
 
 	HasPlain       bool // at least one text/plain leaf
 	HasHTML        bool // at least one text/html leaf
-	Images         int  // <img> tags in HTML plus image/* parts
+	Images         int  // <img> and <input type=image> tags in HTML plus image/* parts
 	Forms          int  // <form> tags
 	PasswordInputs int  // <input type=password>
 	Scripts        int  // <script> tags

@@ -11,7 +11,7 @@ type parser struct {
 	lim Limits
 	m   *Message
 
-	text, plain, htmlText, hidden, html boundedBuilder
+	text, plain, htmlText, hidden, comments, html boundedBuilder
 
 	seenText map[string]struct{} // bare URIs already recorded
 }
@@ -21,7 +21,7 @@ type parser struct {
 func Parse(raw []byte, lim Limits) *Message {
 	lim = lim.WithDefaults()
 	p := &parser{lim: lim, m: &Message{Size: len(raw)}}
-	for _, b := range []*boundedBuilder{&p.text, &p.plain, &p.htmlText, &p.hidden, &p.html} {
+	for _, b := range []*boundedBuilder{&p.text, &p.plain, &p.htmlText, &p.hidden, &p.comments, &p.html} {
 		b.max = lim.MaxText
 	}
 	if bytes.IndexByte(raw, 0) >= 0 {
@@ -125,6 +125,7 @@ func (p *parser) finish() {
 	m.Plain = p.plain.String()
 	m.HTMLText = p.htmlText.String()
 	m.Hidden = p.hidden.String()
+	m.Comments = p.comments.String()
 	m.HTML = p.html.String()
 	m.HTMLLower = strings.ToLower(m.HTML)
 	if len(m.TextLower) > p.lim.MaxText {

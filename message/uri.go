@@ -2,6 +2,8 @@ package message
 
 import (
 	"strings"
+	"unicode"
+	"unicode/utf8"
 )
 
 // maxURILen bounds URI.Raw; data: URIs in particular can be huge.
@@ -143,7 +145,7 @@ func (p *parser) textURIs(s string) {
 		if !hasPrefixFold(rest, "http://") && !hasPrefixFold(rest, "https://") && !hasPrefixFold(rest, "www.") {
 			continue
 		}
-		n := uriEnd(rest)
+		n := uriEnd(rest, authStart(rest))
 		raw := trimURITail(rest[:n])
 		i += n - 1
 		if len(raw) <= len("www.") || strings.HasSuffix(raw, "//") {
@@ -167,16 +169,78 @@ func isWordByte(c byte) bool {
 	return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '.' || c == '-' || c == '_' || c == '/' || c == '@'
 }
 
-// uriEnd returns the length of the URI at the start of s: up to white space
-// or a character that cannot appear in a URI written in text.
-func uriEnd(s string) int {
-	for i := 0; i < len(s); i++ {
-		switch c := s[i]; {
-		case c <= ' ', c == '<', c == '>', c == '"', c == '`', c == 0x7F, c == '{', c == '}', c == '|', c == '^':
+// authStart returns where the authority begins in a bare URI that starts
+// with http://, https:// or www.
+func authStart(s string) int {
+	if i := strings.Index(s, "//"); i >= 0 && i < len("https:") {
+		return i + 2
+	}
+	return 0
+}
+
+// uriEnd returns the length of the URI at the start of s, whose authority
+// starts at auth: up to white space or a character that cannot appear in a
+// URI written in text. The host also ends at a byte that is not valid in a
+// host name, and at Unicode spaces (U+00A0 included), punctuation and
+// symbols, so that "www.example.com\u00a0uk" or "www.example.edu。" end at
+// the host.
+func uriEnd(s string, auth int) int {
+	inAuth := true
+	for i := 0; i < len(s); {
+		c := s[i]
+		if c < utf8.RuneSelf {
+			switch {
+			case c <= ' ', c == '<', c == '>', c == '"', c == '`', c == 0x7F, c == '{', c == '}', c == '|', c == '^':
+				return i
+			case i < auth || !inAuth:
+			case c == '/' || c == '?' || c == '#' || c == '\\':
+				inAuth = false
+			case !hostByte(c):
+				return i
+			}
+			i++
+			continue
+		}
+		r, size := utf8.DecodeRuneInString(s[i:])
+		if !unicode.IsLetter(r) && !unicode.IsDigit(r) && !unicode.IsMark(r) {
 			return i
 		}
+		// QUIRK: Chinese and Japanese text runs on after a URL without a
+		// blank. A host that is already a whole ASCII domain name ends at
+		// the first letter outside the Latin script.
+		if inAuth && i >= auth && !unicode.Is(unicode.Latin, r) && wholeASCIIHost(s[auth:i]) {
+			return i
+		}
+		i += size
 	}
 	return len(s)
+}
+
+// hostByte reports an ASCII byte that may appear in an authority written
+// in text: host name, port, user info and IPv6 brackets.
+func hostByte(c byte) bool {
+	return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' ||
+		strings.IndexByte("-._~%:@[]", c) >= 0
+}
+
+// wholeASCIIHost reports whether the authority a (a trailing dot allowed)
+// is an ASCII host name of two or more labels ending in a top-level domain
+// of two or more letters.
+func wholeASCIIHost(a string) bool {
+	if i := strings.LastIndexByte(a, '@'); i >= 0 {
+		a = a[i+1:]
+	}
+	a = strings.TrimSuffix(a, ".")
+	dot := strings.LastIndexByte(a, '.')
+	if dot <= 0 || !isASCIIString(a) || len(a)-dot-1 < 2 {
+		return false
+	}
+	for _, c := range []byte(a[dot+1:]) {
+		if c|0x20 < 'a' || c|0x20 > 'z' {
+			return false
+		}
+	}
+	return true
 }
 
 // trimURITail drops punctuation that ends a sentence rather than the URI,

@@ -71,8 +71,9 @@ func (hiddenRule) Eval(_ context.Context, in *scoring.Input, out *scoring.Hits) 
 		return
 	}
 	// Comments are hidden text too, but newsletters fill them with
-	// template markers: only text hidden by styling counts here.
-	hidden := countWords(m.Hidden) - commentWords(m.HTML)
+	// template markers: only text hidden by styling (m.Hidden, which holds
+	// no comment text) counts here.
+	hidden := countWords(m.Hidden)
 	if hidden < minHiddenWords {
 		return
 	}
@@ -86,24 +87,6 @@ func (hiddenRule) Eval(_ context.Context, in *scoring.Input, out *scoring.Hits) 
 		out.Hit(nameHiddenMuch, 1, detail)
 	case share >= 0.15:
 		out.Hit(nameHiddenSome, 1, detail)
-	}
-}
-
-// commentWords counts the words inside HTML comments.
-func commentWords(html string) int {
-	n := 0
-	for {
-		i := strings.Index(html, "<!--")
-		if i < 0 {
-			return n
-		}
-		html = html[i+4:]
-		j := strings.Index(html, "-->")
-		if j < 0 {
-			return n + countWords(html)
-		}
-		n += countWords(html[:j])
-		html = html[j+3:]
 	}
 }
 
