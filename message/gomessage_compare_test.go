@@ -386,6 +386,19 @@ func compare2047(t *testing.T, msgs [][]byte) {
 	}
 	t.Logf("RFC 2047: %d fields with \"=?\": same %d, differ %d; WordDecoder errors %d, ours flagged bad %d\n  %s",
 		fields, same, differ, gmErr, oursBad, strings.Join(examples, "\n  "))
+	for _, v := range []string{
+		"=?x-unknown?Q?caf=E9?= and more text",
+		"=?utf-8?B?Y2Fmw6k!!?= text",
+		"Hello =?utf-8?Q?caf=C3=A9 without end",
+		`"=?utf-8?Q?Caf=C3=A9?=" <a@example.com>`,
+		"Price=?utf-8?Q?=E2=82=AC?=99",
+		"=?utf-7?Q?+AKM-?=",
+		"=?iso-8859-1?Q?Parhelia=99?=",
+	} {
+		ours, bad := decodeHeader(v)
+		theirs, err := wd.DecodeHeader(v)
+		t.Logf("RFC 2047 %q:\n    ours %q (flagged %v)\n    WordDecoder %q (err %v)", v, ours, bad, theirs, err)
+	}
 }
 
 // compareCharsets checks every charset label declared on a corpus text part
