@@ -109,10 +109,8 @@ func (ss *session) faultDelay() time.Duration {
 	if d <= 0 {
 		return 0
 	}
-	for _, s := range ss.subjects {
-		if strings.Contains(s, faultSubject) {
-			return d
-		}
+	if ss.faulty {
+		return d
 	}
 	return 0
 }
@@ -122,11 +120,13 @@ func (ss *session) apply(rt *filter.Runtime, res *filter.Result, m gomilter.Modi
 	if res.Action == policy.Reject {
 		return gomilter.RejectWithCodeAndReason(550, rt.Config.Actions.RejectText)
 	}
-	// Delete incoming X-Spam-* fields, last first: Postfix renumbers after a delete.
-	for i := len(ss.spamHdrs) - 1; i >= 0; i-- {
-		f := ss.spamHdrs[i]
-		if err := m.ChangeHeader(f.index, f.name, ""); err != nil {
-			return nil, err
+	// Delete incoming X-Spam-* fields, last first: Postfix renumbers the
+	// fields of a name after a delete.
+	for _, f := range ss.spamHdrs {
+		for i := f.count; i >= 1; i-- {
+			if err := m.ChangeHeader(i, f.name, ""); err != nil {
+				return nil, err
+			}
 		}
 	}
 	for _, h := range rt.Headers(res) {
@@ -144,14 +144,14 @@ func (ss *session) apply(rt *filter.Runtime, res *filter.Result, m gomilter.Modi
 }
 
 func (ss *session) tagSubject(rt *filter.Runtime, m gomilter.Modifier) error {
-	if len(ss.subjects) == 0 {
+	if ss.subject == nil {
 		tagged, ok := rt.TagSubject("")
 		if !ok {
 			return nil
 		}
 		return m.AddHeader("Subject", " "+strings.TrimSpace(tagged))
 	}
-	tagged, ok := rt.TagSubject(ss.subjects[0])
+	tagged, ok := rt.TagSubject(*ss.subject)
 	if !ok {
 		return nil
 	}

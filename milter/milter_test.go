@@ -219,8 +219,8 @@ func TestForgedSpamHeadersRemoved(t *testing.T) {
 			dels = append(dels, m.HeaderName+"#"+string(rune('0'+m.HeaderIndex)))
 		}
 	}
-	// last first, index per canonical name
-	want := "X-Spam-Status#2 X-Spam-Score#1 X-Spam-Status#1"
+	// per canonical name, last first
+	want := "X-Spam-Status#2 X-Spam-Status#1 X-Spam-Score#1"
 	if strings.Join(dels, " ") != want {
 		t.Errorf("deletes %q, want %q", dels, want)
 	}

@@ -31,8 +31,9 @@ type session struct {
 	env       message.Envelope
 	header    bytes.Buffer
 	headerCut bool // header bytes beyond the limit were dropped
-	spamHdrs  []spamField
-	subjects  []string // raw Subject values in order
+	spamHdrs  []spamField // incoming X-Spam-* fields by name, in order of first appearance
+	subject   *string     // the first raw Subject value; nil when none
+	faulty    bool        // a Subject carries the fault-injection marker
 	msgID     string   // the first Message-ID, for the log when scoring fails
 	body      bytes.Buffer
 	bodySize  int
@@ -41,12 +42,15 @@ type session struct {
 	limBody   int
 }
 
-// spamField is an incoming X-Spam-* field to delete: its canonical name and
-// 1-based index among fields of that name.
+// spamField counts the incoming X-Spam-* fields of one canonical name.
 type spamField struct {
 	name  string
-	index int
+	count int
 }
+
+// maxSpamNames bounds the distinct X-Spam-* names tracked per message; a
+// message with more cannot have them all removed, so it gets the fail-safe.
+const maxSpamNames = 64
 
 func newSession(s *Server) *session {
 	s.active.Add(1)
@@ -114,19 +118,18 @@ func (ss *session) Header(name, value string, m gomilter.Modifier) (*gomilter.Re
 	defer ss.guard("header")
 	ss.limits()
 	if isSpamHeader(name) {
-		canon := canonical(name)
-		idx := 1
-		for _, f := range ss.spamHdrs {
-			if f.name == canon {
-				idx++
-			}
-		}
-		ss.spamHdrs = append(ss.spamHdrs, spamField{canon, idx})
-		// Forged scores never reach the rules either.
+		// Forged scores never reach the rules; they are deleted at the end.
+		ss.noteSpamHeader(canonical(name))
 		return nil, nil
 	}
 	if strings.EqualFold(name, "Subject") {
-		ss.subjects = append(ss.subjects, value)
+		if ss.subject == nil {
+			v := value
+			ss.subject = &v
+		}
+		if ss.s.opt.FaultDelay > 0 && strings.Contains(value, faultSubject) {
+			ss.faulty = true
+		}
 	} else if ss.msgID == "" && strings.EqualFold(name, "Message-ID") {
 		ss.msgID = strings.TrimSpace(value)
 	}
@@ -184,7 +187,8 @@ func (ss *session) reset() {
 	ss.header.Reset()
 	ss.headerCut = false
 	ss.spamHdrs = ss.spamHdrs[:0]
-	ss.subjects = ss.subjects[:0]
+	ss.subject = nil
+	ss.faulty = false
 	ss.msgID = ""
 	ss.body.Reset()
 	ss.bodySize = 0
@@ -194,6 +198,21 @@ func (ss *session) reset() {
 	if ss.body.Cap() > 4<<20 {
 		ss.body = bytes.Buffer{}
 	}
+}
+
+// noteSpamHeader counts one incoming X-Spam-* field.
+func (ss *session) noteSpamHeader(canon string) {
+	for i := range ss.spamHdrs {
+		if ss.spamHdrs[i].name == canon {
+			ss.spamHdrs[i].count++
+			return
+		}
+	}
+	if len(ss.spamHdrs) >= maxSpamNames {
+		ss.broken = "too many distinct X-Spam-* header names"
+		return
+	}
+	ss.spamHdrs = append(ss.spamHdrs, spamField{canon, 1})
 }
 
 func isSpamHeader(name string) bool {
