@@ -16,6 +16,7 @@ import (
 	"net"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strconv"
 	"strings"
 	"sync"
@@ -509,6 +510,83 @@ func TestHostileHeaderShapes(t *testing.T) {
 	}
 }
 
+// Thousands of forged X-Spam-* fields in mixed case are all deleted, last first, each by its index among the
+// fields of its canonical name. (The cost of this is quadratic today; see BenchmarkHostileSpamFieldFlood.)
+func TestHostileSpamFieldFlood(t *testing.T) {
+	h := startHostile(t, defaultRuntime(t), milter.GuardOptions{})
+	rc := dialRaw(t, h.addr)
+	msg := join(connectFrame(), heloFrame(), mailFrame(), rcptFrame(), hamFrames())
+	const n = 3000
+	for i := 0; i < n; i++ {
+		name := [...]string{"X-Spam-Flag", "x-spam-flag", "X-SPAM-Level"}[i%3]
+		msg = append(msg, headerFrame(name, strconv.Itoa(i))...)
+	}
+	rc.write(join(msg, bodyFrame("x\r\n"), eomFrame()))
+	r := rc.answer()
+	scored(t, r)
+	dels := r.deletions()
+	if len(dels) != n {
+		t.Fatalf("%d deletions, want %d", len(dels), n)
+	}
+	if dels[0] != "X-Spam-Level#1000" || dels[1] != "X-Spam-Flag#2000" || dels[n-1] != "X-Spam-Flag#1" {
+		t.Errorf("deletions start %q and end %q", dels[:2], dels[n-1])
+	}
+	assertHealthy(t, h)
+}
+
+// BenchmarkHostileSpamFieldFlood measures one message carrying many forged X-Spam-* fields. A message of a few
+// MB, well under Postfix's default message_size_limit, can carry 100 000 of them: time per op should grow
+// linearly with the count.
+func BenchmarkHostileSpamFieldFlood(b *testing.B) {
+	h := startHostile(b, defaultRuntime(b), milter.GuardOptions{})
+	for _, n := range []int{1000, 10000} {
+		b.Run(strconv.Itoa(n), func(b *testing.B) {
+			msg := join(mailFrame(), rcptFrame(), hamFrames())
+			for i := 0; i < n; i++ {
+				msg = append(msg, headerFrame("X-Spam-Flood", strconv.Itoa(i))...)
+			}
+			msg = join(msg, bodyFrame("x\r\n"), eomFrame())
+			rc := dialRaw(b, h.addr)
+			rc.write(connectFrame())
+			b.ResetTimer()
+			for i := 0; i < b.N; i++ {
+				rc.write(msg)
+				if r := rc.answer(); len(r.deletions()) != n {
+					b.Fatalf("%d deletions, want %d", len(r.deletions()), n)
+				}
+			}
+		})
+	}
+}
+
+// Header fields beyond limits.header_bytes are dropped, and whatever a message held is released once it has
+// been answered, even while the connection stays open: forty-eight 1 MiB Subject fields must not stay in memory.
+func TestHostileSubjectFloodReleased(t *testing.T) {
+	h := startHostile(t, defaultRuntime(t), milter.GuardOptions{})
+	rc := dialRaw(t, h.addr)
+	before := heapInUse()
+	subject := headerFrame("Subject", strings.Repeat("S", milter.DefaultMaxFrame-len("Subject\x00 \x00")))
+	rc.write(join(connectFrame(), heloFrame(), mailFrame(), rcptFrame(), hamFrames()))
+	for i := 0; i < 48; i++ {
+		rc.write(subject)
+	}
+	rc.write(join(bodyFrame("x\r\n"), eomFrame()))
+	answered(t, rc.answer())
+	assertHealthy(t, h)
+	t.Skip("BUG: session.reset keeps old Subject values reachable and Header keeps every Subject; see report")
+	// The connection is still open; the message is done.
+	if grew := int64(heapInUse()) - int64(before); grew > 16<<20 {
+		t.Errorf("heap grew by %d MiB after the message was answered, want under 16", grew>>20)
+	}
+}
+
+func heapInUse() uint64 {
+	runtime.GC()
+	var m runtime.MemStats
+	runtime.ReadMemStats(&m)
+	return m.HeapAlloc
+}
+
 // A header value with a NUL inside cannot be told apart from a malformed frame: the guard closes the connection
 // (the MTA applies its default action) and the server goes on.
 func TestHostileNULInHeaderValue(t *testing.T) {
@@ -721,28 +799,82 @@ func TestHostileScripts(t *testing.T) {
 
 // FuzzSession feeds arbitrary bytes, after a valid negotiation and CONNECT, to the real server. A panic in any
 // session kills the process and so fails the run; after each input a normal session must still be scored.
+// With framed set, data is read as compact frames (see fuzzFrames) so that mutations explore command sequences
+// with correct length fields; otherwise it goes to the socket as it is.
 func FuzzSession(f *testing.F) {
-	for _, s := range loadScripts(f) {
-		f.Add(s.data)
+	seeds := [][]byte{
+		validMessage("hello\r\n"),
+		eomFrame(),
+		join(mailFrame(), rcptFrame(), eomFrame(), eomFrame()),
+		join(bodyFrame("x"), hamFrames(), abortFrame(), eomFrame()),
+		join(headerFrame("X-Spam-Status", "Yes"), eomFrame(), abortFrame(), mailFrame(), eomFrame()),
 	}
-	f.Add(validMessage("hello\r\n"))
-	f.Add(eomFrame())
-	f.Add(join(mailFrame(), rcptFrame(), eomFrame(), eomFrame()))
-	f.Add(join(bodyFrame("x"), hamFrames(), abortFrame(), eomFrame()))
-	f.Add(join(headerFrame("X-Spam-Status", "Yes"), eomFrame(), abortFrame(), mailFrame(), eomFrame()))
-	f.Add([]byte{0, 0, 0, 0})
-	f.Add([]byte{0, 0, 0, 9, 'B', 'a'})
+	for _, s := range loadScripts(f) {
+		seeds = append(seeds, s.data)
+	}
+	for _, s := range seeds {
+		f.Add(s, false)
+		f.Add(compactFrames(s), true)
+	}
+	f.Add([]byte{0, 0, 0, 0}, false)
+	f.Add([]byte{0, 0, 0, 9, 'B', 'a'}, false)
 
 	h := startHostile(f, defaultRuntime(f), milter.GuardOptions{IdleTimeout: 2 * time.Second})
-	f.Fuzz(func(t *testing.T, data []byte) {
+	f.Fuzz(func(t *testing.T, data []byte, framed bool) {
+		if framed {
+			data = fuzzFrames(data)
+		}
 		rc := dialRaw(t, h.addr)
 		rc.write(connectFrame())
 		// The server may close before it has read everything: write errors are expected then.
-		_ = rc.c.SetWriteDeadline(time.Now().Add(hangBound))
+		if err := rc.c.SetWriteDeadline(time.Now().Add(hangBound)); err != nil {
+			t.Fatal(err)
+		}
 		if _, err := rc.c.Write(data); err == nil {
-			_ = rc.c.(*net.TCPConn).CloseWrite()
+			if err := rc.c.(*net.TCPConn).CloseWrite(); err != nil && !isReset(err) {
+				t.Fatal(err)
+			}
 		}
 		rc.awaitClose()
 		assertHealthy(t, h)
 	})
+}
+
+// fuzzFrames reads data as compact frames, each a command byte, a payload length byte and that many payload
+// bytes (fewer at the end of data), and returns them as milter frames.
+func fuzzFrames(data []byte) []byte {
+	var out []byte
+	for len(data) >= 2 {
+		cmd, n := data[0], int(data[1])
+		data = data[2:]
+		n = min(n, len(data))
+		out = append(out, wireFrame(cmd, data[:n])...)
+		data = data[n:]
+	}
+	return out
+}
+
+// compactFrames is the inverse of fuzzFrames for seeds; frames with payloads over 255 bytes are left out.
+func compactFrames(stream []byte) []byte {
+	var out []byte
+	for len(stream) >= 5 {
+		n := int(binary.BigEndian.Uint32(stream))
+		if n == 0 || 4+n > len(stream) {
+			break
+		}
+		if payload := stream[5 : 4+n]; len(payload) <= 255 {
+			out = append(out, stream[4], byte(len(payload)))
+			out = append(out, payload...)
+		}
+		stream = stream[4+n:]
+	}
+	return out
+}
+
+func TestCompactFramesRoundTrip(t *testing.T) {
+	for _, s := range [][]byte{validMessage("hello\r\n"), eomFrame(), join(abortFrame(), wireFrame('B', nil))} {
+		if got := fuzzFrames(compactFrames(s)); !bytes.Equal(got, s) {
+			t.Errorf("round trip of %q gave %q", s, got)
+		}
+	}
 }
