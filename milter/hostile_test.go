@@ -587,6 +587,43 @@ func heapInUse() uint64 {
 	return m.HeapAlloc
 }
 
+// Bodies built to make a parser work hard arrive through the milter and are answered.
+func TestHostileBodyShapes(t *testing.T) {
+	h := startHostile(t, defaultRuntime(t), milter.GuardOptions{})
+	var deep, parts strings.Builder
+	for i := 0; i < 3000; i++ {
+		fmt.Fprintf(&deep, "--b%d\r\nContent-Type: multipart/mixed; boundary=\"b%d\"\r\n\r\n", i, i+1)
+	}
+	for i := 0; i < 20000; i++ {
+		fmt.Fprintf(&parts, "--p\r\nContent-Type: text/html\r\n\r\n<a href=http://x%d.example/>y</a>\r\n", i)
+	}
+	cases := []struct {
+		name, contentType, body string
+	}{
+		{"nesting 3000 deep", `multipart/mixed; boundary="b0"`, deep.String()},
+		{"20000 parts", `multipart/alternative; boundary="p"`, parts.String()},
+		{"one line of 900 KiB", "text/plain", strings.Repeat("z", 900<<10)},
+		{"URIs everywhere", "text/plain", strings.Repeat("http://a.example/?q=1 www.b.example ", 20000)},
+		{"broken base64", "application/octet-stream", "=====@@@@\r\n" + strings.Repeat("QUJD\x00\xff", 5000)},
+		{"HTML tag soup", "text/html", strings.Repeat("<div><table><a href='", 30000)},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			rc := dialRaw(t, h.addr)
+			msg := join(connectFrame(), heloFrame(), mailFrame(), rcptFrame(), hamFrames(),
+				headerFrame("MIME-Version", "1.0"), headerFrame("Content-Type", tc.contentType))
+			for b := tc.body; b != ""; {
+				n := min(len(b), 64<<10)
+				msg = append(msg, bodyFrame(b[:n])...)
+				b = b[n:]
+			}
+			rc.write(append(msg, eomFrame()...))
+			answered(t, rc.answer())
+			assertHealthy(t, h)
+		})
+	}
+}
+
 // A header value with a NUL inside cannot be told apart from a malformed frame: the guard closes the connection
 // (the MTA applies its default action) and the server goes on.
 func TestHostileNULInHeaderValue(t *testing.T) {
