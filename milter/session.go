@@ -30,11 +30,11 @@ type session struct {
 	// transaction state, reset at MAIL and Abort
 	env       message.Envelope
 	header    bytes.Buffer
-	headerCut bool // header bytes beyond the limit were dropped
+	headerCut bool        // header bytes beyond the limit were dropped
 	spamHdrs  []spamField // incoming X-Spam-* fields by name, in order of first appearance
 	subject   *string     // the first raw Subject value; nil when none
 	faulty    bool        // a Subject carries the fault-injection marker
-	msgID     string   // the first Message-ID, for the log when scoring fails
+	msgID     string      // the first Message-ID, for the log when scoring fails
 	body      bytes.Buffer
 	bodySize  int
 	broken    string // why this transaction can only get the fail-safe

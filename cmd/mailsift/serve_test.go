@@ -4,8 +4,8 @@ import (
 	"fmt"
 	"os"
 	"os/user"
-	"syscall"
 	"path/filepath"
+	"syscall"
 	"testing"
 
 	"github.com/mailsift/mailsift/config"
