@@ -405,12 +405,12 @@ func TestHostileManyMessagesOneConnection(t *testing.T) {
 		rc.write(msg)
 		r := rc.answer()
 		scored(t, r)
-		want := ""
+		want := map[string]int{}
 		if forged {
-			want = "X-Spam-Score#1 X-Spam-Status#1"
+			want = map[string]int{"X-Spam-Status": 1, "X-Spam-Score": 1}
 		}
-		if got := strings.Join(r.deletions(), " "); got != want {
-			t.Fatalf("message %d: deletions %q, want %q", i, got, want)
+		if err := checkDeletions(r.deletions(), want); err != nil {
+			t.Fatalf("message %d: %v", i, err)
 		}
 	}
 	rc.write(wireFrame('Q', nil))
@@ -511,7 +511,7 @@ func TestHostileHeaderShapes(t *testing.T) {
 }
 
 // Thousands of forged X-Spam-* fields in mixed case are all deleted, last first, each by its index among the
-// fields of its canonical name. (The cost of this is quadratic today; see BenchmarkHostileSpamFieldFlood.)
+// fields of its canonical name. Many distinct X-Spam-* names get the fail-safe instead of unbounded state.
 func TestHostileSpamFieldFlood(t *testing.T) {
 	h := startHostile(t, defaultRuntime(t), milter.GuardOptions{})
 	rc := dialRaw(t, h.addr)
@@ -524,14 +524,40 @@ func TestHostileSpamFieldFlood(t *testing.T) {
 	rc.write(join(msg, bodyFrame("x\r\n"), eomFrame()))
 	r := rc.answer()
 	scored(t, r)
-	dels := r.deletions()
-	if len(dels) != n {
-		t.Fatalf("%d deletions, want %d", len(dels), n)
+	if err := checkDeletions(r.deletions(), map[string]int{"X-Spam-Flag": 2000, "X-Spam-Level": 1000}); err != nil {
+		t.Error(err)
 	}
-	if dels[0] != "X-Spam-Level#1000" || dels[1] != "X-Spam-Flag#2000" || dels[n-1] != "X-Spam-Flag#1" {
-		t.Errorf("deletions start %q and end %q", dels[:2], dels[n-1])
+
+	rc = dialRaw(t, h.addr)
+	msg = join(connectFrame(), heloFrame(), mailFrame(), rcptFrame(), hamFrames())
+	for i := 0; i < 1000; i++ {
+		msg = append(msg, headerFrame(fmt.Sprintf("X-Spam-Name-%d", i), "x")...)
 	}
+	rc.write(join(msg, bodyFrame("x\r\n"), eomFrame()))
+	answered(t, rc.answer())
 	assertHealthy(t, h)
+}
+
+// checkDeletions checks that dels ("Name#index") delete exactly want[name] fields of each name, and that the
+// fields of one name go last first: the MTA renumbers the fields of a name after each delete.
+func checkDeletions(dels []string, want map[string]int) error {
+	next := map[string]int{}
+	for k, v := range want {
+		next[k] = v
+	}
+	for _, d := range dels {
+		name, idx, _ := strings.Cut(d, "#")
+		if i, err := strconv.Atoi(idx); err != nil || i != next[name] || i < 1 {
+			return fmt.Errorf("deletion %s out of order or unexpected; all: %q", d, dels)
+		}
+		next[name]--
+	}
+	for name, left := range next {
+		if left != 0 {
+			return fmt.Errorf("%d %s fields not deleted; all: %q", left, name, dels)
+		}
+	}
+	return nil
 }
 
 // BenchmarkHostileSpamFieldFlood measures one message carrying many forged X-Spam-* fields. A message of a few
@@ -572,12 +598,11 @@ func TestHostileSubjectFloodReleased(t *testing.T) {
 	}
 	rc.write(join(bodyFrame("x\r\n"), eomFrame()))
 	answered(t, rc.answer())
-	assertHealthy(t, h)
-	t.Skip("BUG: session.reset keeps old Subject values reachable and Header keeps every Subject; see report")
 	// The connection is still open; the message is done.
 	if grew := int64(heapInUse()) - int64(before); grew > 16<<20 {
 		t.Errorf("heap grew by %d MiB after the message was answered, want under 16", grew>>20)
 	}
+	assertHealthy(t, h)
 }
 
 func heapInUse() uint64 {
