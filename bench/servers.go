@@ -100,17 +100,8 @@ func CPUTime(pid int) (time.Duration, error) {
 // newNoop is a go-milter server that accepts every message without looking
 // at it, negotiating the same protocol, actions and macros as mailsift.
 func newNoop() *gomilter.Server {
-	return gomilter.NewServer(
-		gomilter.WithMilter(func() gomilter.Milter { return gomilter.NoOpMilter{} }),
-		gomilter.WithProtocols(milter.Protocol),
-		gomilter.WithActions(milter.Actions),
-		// The same requests as milter.New, so the client sends the same macros.
-		gomilter.WithMacroRequest(gomilter.StageConnect, []gomilter.MacroName{gomilter.MacroMTAFQDN, gomilter.MacroClientPTR}),
-		gomilter.WithMacroRequest(gomilter.StageMail, []gomilter.MacroName{gomilter.MacroQueueId, gomilter.MacroAuthAuthen}),
-		gomilter.WithMacroRequest(gomilter.StageRcpt, []gomilter.MacroName{gomilter.MacroQueueId}),
-		gomilter.WithMacroRequest(gomilter.StageEOM, []gomilter.MacroName{gomilter.MacroQueueId}),
-		gomilter.WithWriteTimeout(30*time.Second),
-	)
+	opts := append(milter.Negotiation(), gomilter.WithMilter(func() gomilter.Milter { return gomilter.NoOpMilter{} }))
+	return gomilter.NewServer(opts...)
 }
 
 // serveNoop serves the no-op milter on ln, behind milter.Guard when guard

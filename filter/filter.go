@@ -140,16 +140,23 @@ func cleanDetail(s string) string {
 }
 
 // TagSubject returns subject with the configured tag in front, and false
-// when no change is due (tagging disabled, or the tag is already there).
-// subject is the raw header value; its leading blank is ignored.
-func (rt *Runtime) TagSubject(subject string) (string, bool) {
+// when no change is due: tagging is disabled, or the Subject already starts
+// with the tag, as written or once decoded (an encoded "=?utf-8?q?=5BSPAM=5D?="
+// or a lower-case "[spam]" counts). raw is the header value as received
+// (its leading blank is ignored), decoded the RFC 2047-decoded Subject.
+func (rt *Runtime) TagSubject(raw, decoded string) (string, bool) {
 	tag := rt.Config.Actions.SubjectTag
 	if tag == "" {
-		return subject, false
+		return raw, false
 	}
-	s := strings.TrimLeft(subject, " \t")
-	if strings.HasPrefix(s, strings.TrimSpace(tag)) {
-		return subject, false
+	s := strings.TrimLeft(raw, " \t")
+	bare := strings.TrimSpace(tag)
+	if hasPrefixFold(s, bare) || hasPrefixFold(strings.TrimSpace(decoded), bare) {
+		return raw, false
 	}
 	return tag + s, true
+}
+
+func hasPrefixFold(s, prefix string) bool {
+	return len(s) >= len(prefix) && strings.EqualFold(s[:len(prefix)], prefix)
 }

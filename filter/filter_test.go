@@ -34,24 +34,26 @@ const ham = "From: a@example.net\r\nTo: b@example.com\r\nSubject: hi\r\nDate: Th
 func TestTagSubject(t *testing.T) {
 	rt := newRuntime(t, nil)
 	cases := []struct {
-		in, want string
-		changed  bool
+		in, decoded, want string
+		changed           bool
 	}{
-		{" hello", "[SPAM] hello", true},
-		{"hello", "[SPAM] hello", true},
-		{" [SPAM] hello", " [SPAM] hello", false},
-		{"\t[SPAM]hello", "\t[SPAM]hello", false},
-		{"", "[SPAM] ", true},
-		{" =?utf-8?q?caf=C3=A9?=", "[SPAM] =?utf-8?q?caf=C3=A9?=", true},
+		{" hello", "hello", "[SPAM] hello", true},
+		{"hello", "hello", "[SPAM] hello", true},
+		{" [SPAM] hello", "[SPAM] hello", " [SPAM] hello", false},
+		{"\t[SPAM]hello", "[SPAM]hello", "\t[SPAM]hello", false},
+		{" [spam] hello", "[spam] hello", " [spam] hello", false},
+		{" =?utf-8?q?=5BSPAM=5D_hello?=", "[SPAM] hello", " =?utf-8?q?=5BSPAM=5D_hello?=", false},
+		{"", "", "[SPAM] ", true},
+		{" =?utf-8?q?caf=C3=A9?=", "café", "[SPAM] =?utf-8?q?caf=C3=A9?=", true},
 	}
 	for _, c := range cases {
-		got, changed := rt.TagSubject(c.in)
+		got, changed := rt.TagSubject(c.in, c.decoded)
 		if got != c.want || changed != c.changed {
 			t.Errorf("TagSubject(%q) = %q, %v; want %q, %v", c.in, got, changed, c.want, c.changed)
 		}
 	}
 	off := newRuntime(t, func(c *config.Config) { c.Actions.SubjectTag = "" })
-	if _, changed := off.TagSubject("x"); changed {
+	if _, changed := off.TagSubject("x", "x"); changed {
 		t.Error("empty subject_tag must disable tagging")
 	}
 }

@@ -1,6 +1,7 @@
 package milter
 
 import (
+	"bytes"
 	"fmt"
 	"runtime/debug"
 	"strings"
@@ -20,15 +21,17 @@ const faultSubject = "mailsift-fault-delay"
 func (ss *session) EndOfMessage(m gomilter.Modifier) (resp *gomilter.Response, err error) {
 	start := time.Now()
 	rt := ss.s.opt.Runtime()
-	out := &Outcome{Env: &ss.env, Size: ss.header.Len() + 2 + ss.bodySize}
+	ss.limits()
+	ss.startBody() // a header-only message gets no body chunk
+	out := &Outcome{Env: &ss.env, Size: ss.size}
 	defer func() {
 		if p := recover(); p != nil {
 			ss.s.opt.Log.Error().Str("panic", fmt.Sprint(p)).Str("stack", string(debug.Stack())).
 				Msg("end-of-message panic recovered")
-			resp, err = ss.failSafe(rt, out, fmt.Sprintf("panic: %v", p)), nil
+			resp, err = ss.failSafe(rt, out, fmt.Sprintf("panic: %v", p), m), nil
 		}
 		out.Elapsed = time.Since(start)
-		ss.logOutcome(rt, out)
+		ss.logOutcome(out)
 		ss.reset()
 	}()
 	if q := m.Get(gomilter.MacroQueueId); q != "" {
@@ -36,12 +39,16 @@ func (ss *session) EndOfMessage(m gomilter.Modifier) (resp *gomilter.Response, e
 	}
 	ss.env.ClientIP, ss.env.ClientName, ss.env.Helo = ss.clientIP, ss.clientName, ss.helo
 	ss.env.Received = start
-	if ss.broken != "" {
-		return ss.failSafe(rt, out, ss.broken), nil
+	switch {
+	case ss.malformed != "":
+		out.Action, out.Reason = policy.Reject, "malformed: "+ss.malformed
+		return gomilter.RejectWithCodeAndReason(550, "5.7.1 Malformed message: "+ss.malformed)
+	case ss.broken != "":
+		return ss.failSafe(rt, out, ss.broken, m), nil
 	}
 	res, reason := ss.decide(rt, m)
 	if reason != "" {
-		return ss.failSafe(rt, out, reason), nil
+		return ss.failSafe(rt, out, reason, m), nil
 	}
 	out.Result = res
 	out.Action = res.Action
@@ -50,12 +57,16 @@ func (ss *session) EndOfMessage(m gomilter.Modifier) (resp *gomilter.Response, e
 
 // decide runs the pipeline in its own goroutine so that the deadline holds
 // even if a rule hangs, sending progress to the MTA every second meanwhile.
+// Pipelines still running past their deadline count against
+// Options.MaxPipelines, so hung rules cannot pile up goroutines without
+// bound: past the limit, messages get the fail-safe at once.
 func (ss *session) decide(rt *filter.Runtime, m gomilter.Modifier) (*filter.Result, string) {
-	raw := make([]byte, 0, ss.header.Len()+2+ss.body.Len())
-	raw = append(raw, ss.header.Bytes()...)
-	raw = append(raw, '\r', '\n')
-	raw = append(raw, ss.body.Bytes()...)
-	env := ss.env // copy: the session may be reset while a late goroutine runs
+	if n := ss.s.inflight.Add(1); ss.s.opt.MaxPipelines > 0 && n > int64(ss.s.opt.MaxPipelines) {
+		ss.s.inflight.Add(-1)
+		return nil, "overloaded: too many verdicts in flight"
+	}
+	raw := ss.raw.Bytes()
+	env := ss.env // copy: the session is reset while a late goroutine may still run
 	ctx, cancel := deadlineCtx(rt.Config.Limits.Deadline.Duration)
 	defer cancel()
 	type answer struct {
@@ -65,6 +76,7 @@ func (ss *session) decide(rt *filter.Runtime, m gomilter.Modifier) (*filter.Resu
 	done := make(chan answer, 1)
 	delay := ss.faultDelay()
 	go func() {
+		defer ss.s.inflight.Add(-1)
 		defer func() {
 			if p := recover(); p != nil {
 				ss.s.opt.Log.Error().Str("panic", fmt.Sprint(p)).Str("stack", string(debug.Stack())).
@@ -73,12 +85,7 @@ func (ss *session) decide(rt *filter.Runtime, m gomilter.Modifier) (*filter.Resu
 			}
 		}()
 		if delay > 0 {
-			select {
-			case <-time.After(delay):
-			case <-ctx.Done():
-				done <- answer{res: &filter.Result{Action: policy.Tempfail, Reason: "deadline"}}
-				return
-			}
+			time.Sleep(delay) // fault injection: a rule that ignores its context
 		}
 		done <- answer{res: rt.Evaluate(ctx, &env, raw)}
 	}()
@@ -95,6 +102,7 @@ func (ss *session) decide(rt *filter.Runtime, m gomilter.Modifier) (*filter.Resu
 			}
 			return a.res, ""
 		case <-ctx.Done():
+			ss.raw = bytes.Buffer{} // the late goroutine still reads the old buffer
 			return nil, "deadline"
 		case <-tick.C:
 			if err := m.Progress(); err != nil {
@@ -105,12 +113,8 @@ func (ss *session) decide(rt *filter.Runtime, m gomilter.Modifier) (*filter.Resu
 }
 
 func (ss *session) faultDelay() time.Duration {
-	d := ss.s.opt.FaultDelay
-	if d <= 0 {
-		return 0
-	}
 	if ss.faulty {
-		return d
+		return ss.s.opt.FaultDelay
 	}
 	return 0
 }
@@ -120,14 +124,8 @@ func (ss *session) apply(rt *filter.Runtime, res *filter.Result, m gomilter.Modi
 	if res.Action == policy.Reject {
 		return gomilter.RejectWithCodeAndReason(550, rt.Config.Actions.RejectText)
 	}
-	// Delete incoming X-Spam-* fields, last first: Postfix renumbers the
-	// fields of a name after a delete.
-	for _, f := range ss.spamHdrs {
-		for i := f.count; i >= 1; i-- {
-			if err := m.ChangeHeader(i, f.name, ""); err != nil {
-				return nil, err
-			}
-		}
+	if err := ss.deleteSpamHeaders(m); err != nil {
+		return nil, err
 	}
 	for _, h := range rt.Headers(res) {
 		// SMFIP_HDR_LEADSPC is negotiated: the MTA adds no blank itself.
@@ -136,22 +134,35 @@ func (ss *session) apply(rt *filter.Runtime, res *filter.Result, m gomilter.Modi
 		}
 	}
 	if res.Action == policy.Tag {
-		if err := ss.tagSubject(rt, m); err != nil {
+		if err := ss.tagSubject(rt, res, m); err != nil {
 			return nil, err
 		}
 	}
 	return gomilter.RespAccept, nil
 }
 
-func (ss *session) tagSubject(rt *filter.Runtime, m gomilter.Modifier) error {
+// deleteSpamHeaders removes the incoming X-Spam-* fields, last first per
+// name: Postfix renumbers the fields of a name after a delete.
+func (ss *session) deleteSpamHeaders(m gomilter.Modifier) error {
+	for _, f := range ss.spamHdrs {
+		for i := f.count; i >= 1; i-- {
+			if err := m.ChangeHeader(i, f.name, ""); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+func (ss *session) tagSubject(rt *filter.Runtime, res *filter.Result, m gomilter.Modifier) error {
 	if ss.subject == nil {
-		tagged, ok := rt.TagSubject("")
+		tagged, ok := rt.TagSubject("", "")
 		if !ok {
 			return nil
 		}
 		return m.AddHeader("Subject", " "+strings.TrimSpace(tagged))
 	}
-	tagged, ok := rt.TagSubject(*ss.subject)
+	tagged, ok := rt.TagSubject(*ss.subject, res.Msg.Subject)
 	if !ok {
 		return nil
 	}
@@ -159,10 +170,14 @@ func (ss *session) tagSubject(rt *filter.Runtime, m gomilter.Modifier) error {
 }
 
 // failSafe answers with the configured fail-safe action and records why.
-func (ss *session) failSafe(rt *filter.Runtime, out *Outcome, reason string) *gomilter.Response {
+// An accepting fail-safe still removes forged X-Spam-* fields.
+func (ss *session) failSafe(rt *filter.Runtime, out *Outcome, reason string, m gomilter.Modifier) *gomilter.Response {
 	out.Reason = reason
 	if rt.Config.Actions.FailSafe == "accept" {
 		out.Action = policy.Accept
+		if err := ss.deleteSpamHeaders(m); err != nil {
+			ss.s.opt.Log.Warn().Err(err).Msg("removing X-Spam-* fields on fail-safe accept")
+		}
 		return gomilter.RespAccept
 	}
 	out.Action = policy.Tempfail
@@ -174,10 +189,7 @@ func (ss *session) failSafe(rt *filter.Runtime, out *Outcome, reason string) *go
 }
 
 // logOutcome writes the message log line.
-func (ss *session) logOutcome(rt *filter.Runtime, out *Outcome) {
-	if out.Env.QueueID == "" && out.Size <= 2 && out.Result == nil && out.Reason == "" {
-		return
-	}
+func (ss *session) logOutcome(out *Outcome) {
 	filter.LogLine(ss.s.opt.MsgLog.Info(), filter.Record{Env: out.Env, Result: out.Result, Action: out.Action,
 		Reason: out.Reason, MessageID: ss.msgID, Size: out.Size, Elapsed: out.Elapsed})
 	if out.Result != nil {

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"net"
 	"strings"
 	"sync"
@@ -41,6 +42,7 @@ func (s *syncBuffer) Lines() []string {
 type harness struct {
 	addr   string
 	msgLog *syncBuffer
+	dbgLog *syncBuffer
 	srv    *milter.Server
 }
 
@@ -51,9 +53,9 @@ func start(t *testing.T, rt *filter.Runtime, fault time.Duration) *harness {
 	if err != nil {
 		t.Fatal(err)
 	}
-	h := &harness{addr: ln.Addr().String(), msgLog: &syncBuffer{}}
+	h := &harness{addr: ln.Addr().String(), msgLog: &syncBuffer{}, dbgLog: &syncBuffer{}}
 	h.srv = milter.New(milter.Options{
-		Runtime: func() *filter.Runtime { return rt }, Log: zerolog.New(&syncBuffer{}),
+		Runtime: func() *filter.Runtime { return rt }, Log: zerolog.New(h.dbgLog),
 		MsgLog: zerolog.New(h.msgLog), FaultDelay: fault,
 	})
 	go func() { _ = h.srv.Serve(ln, milter.GuardOptions{}) }()
@@ -257,17 +259,64 @@ func TestDeadlineGivesFailSafe(t *testing.T) {
 	}
 }
 
+// An accepting fail-safe adds no verdict but still removes forged fields.
 func TestFailSafeAccept(t *testing.T) {
 	rt := runtimeWith(t, func(c *config.Config) {
 		c.Limits.Deadline.Duration = 200 * time.Millisecond
 		c.Actions.FailSafe = "accept"
 	})
-	h := start(t, rt, 5*time.Second)
-	hdrs := hamHeaders()
+	h := start(t, rt, 2*time.Second)
+	hdrs := append(hamHeaders(), field{"X-Spam-Status", "No, forged"})
 	hdrs[2].value = "mailsift-fault-delay"
 	mods, act := h.send(t, hdrs, "hello\r\n")
-	if act.Type != gomilter.ActionAccept || len(mods) != 0 {
-		t.Fatalf("action %v mods %v, want plain accept", act, mods)
+	if act.Type != gomilter.ActionAccept || len(mods) != 1 || mods[0].Type != gomilter.ActionChangeHeader ||
+		mods[0].HeaderName != "X-Spam-Status" || mods[0].HeaderValue != "" {
+		t.Fatalf("action %v mods %+v, want accept with only the forged field deleted", act, mods)
+	}
+}
+
+// A Subject-less spam message gets a tagged Subject added; a message with
+// two Subject fields has only the first tagged.
+func TestTagWithoutOrWithTwoSubjects(t *testing.T) {
+	h := start(t, runtimeWith(t, func(c *config.Config) { c.Scores["GTUBE"] = 9 }), 0)
+	hdrs := append(hamHeaders()[:2], hamHeaders()[3:]...)
+	mods, _ := h.send(t, hdrs, gtube.String+"\r\n")
+	if subj := headersOf(mods)["Subject"]; len(subj) != 1 || subj[0] != " [SPAM]" {
+		t.Errorf("added Subject %q", subj)
+	}
+	hdrs = append(hamHeaders(), field{"Subject", "second"})
+	mods, _ = h.send(t, hdrs, gtube.String+"\r\n")
+	var changes []string
+	for _, m := range mods {
+		if m.Type == gomilter.ActionChangeHeader && m.HeaderName == "Subject" {
+			changes = append(changes, fmt.Sprintf("%d:%s", m.HeaderIndex, m.HeaderValue))
+		}
+	}
+	if strings.Join(changes, "|") != "1: [SPAM] lunch on friday" {
+		t.Errorf("subject changes %q", changes)
+	}
+}
+
+// Forged fields are deleted before our fields are added on tagged mail too.
+func TestDeletesPrecedeAdds(t *testing.T) {
+	h := start(t, runtimeWith(t, func(c *config.Config) { c.Scores["GTUBE"] = 9 }), 0)
+	mods, _ := h.send(t, append(hamHeaders(), field{"X-Spam-Flag", "NO"}), gtube.String+"\r\n")
+	if len(mods) < 2 || mods[0].Type != gomilter.ActionChangeHeader || mods[0].HeaderName != "X-Spam-Flag" {
+		t.Fatalf("mods %+v: the delete must come first", mods)
+	}
+}
+
+// A message with absurdly many distinct X-Spam-* names cannot be cleaned:
+// it is refused, never delivered with forged fields.
+func TestSpamFieldFloodRefused(t *testing.T) {
+	h := start(t, runtimeWith(t, nil), 0)
+	hdrs := hamHeaders()
+	for i := 0; i < 5000; i++ {
+		hdrs = append(hdrs, field{fmt.Sprintf("X-Spam-Forged-%05d", i), "x"})
+	}
+	_, act := h.send(t, hdrs, "hello\r\n")
+	if act.Type != gomilter.ActionRejectWithCode || act.SMTPCode != 550 {
+		t.Fatalf("action %v, want 550", act)
 	}
 }
 
@@ -294,6 +343,10 @@ func TestPanickingRuleIsSkipped(t *testing.T) {
 	}
 	if st := headersOf(mods)["X-Spam-Status"]; len(st) != 1 || !strings.Contains(st[0], "degraded=TEST_PANIC") {
 		t.Errorf("X-Spam-Status = %q", st)
+	}
+	logged := strings.Join(h.dbgLog.Lines(), "\n")
+	if !strings.Contains(logged, `"event":"RULE_ERROR"`) || !strings.Contains(logged, `"rule":"TEST_PANIC"`) {
+		t.Errorf("no RULE_ERROR line in the debug log:\n%s", logged)
 	}
 }
 

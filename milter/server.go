@@ -36,13 +36,17 @@ type Options struct {
 	FaultDelay time.Duration
 	// OnResult, when set, is called after each message (metrics, stats).
 	OnResult func(*Outcome)
+	// MaxPipelines bounds verdicts in flight, including those still
+	// running past their deadline (a hung rule); 0 means no bound.
+	MaxPipelines int
 }
 
 // Server is a milter server.
 type Server struct {
 	opt    Options
 	srv    *gomilter.Server
-	active atomic.Int64
+	active   atomic.Int64
+	inflight atomic.Int64
 }
 
 // Protocol is what we ask the MTA for: no replies except at end of message,
@@ -57,17 +61,24 @@ const Actions = gomilter.OptAddHeader | gomilter.OptChangeHeader | gomilter.OptQ
 // New builds a server.
 func New(opt Options) *Server {
 	s := &Server{opt: opt}
-	s.srv = gomilter.NewServer(
-		gomilter.WithMilter(func() gomilter.Milter { return newSession(s) }),
+	opts := append(Negotiation(), gomilter.WithMilter(func() gomilter.Milter { return newSession(s) }))
+	s.srv = gomilter.NewServer(opts...)
+	return s
+}
+
+// Negotiation returns the go-milter options that set what mailsift asks of
+// the MTA: protocol steps, actions and macros. The benchmark's no-op milter
+// uses the same, so both see the same traffic.
+func Negotiation() []gomilter.Option {
+	return []gomilter.Option{
 		gomilter.WithProtocols(Protocol),
 		gomilter.WithActions(Actions),
-		gomilter.WithMacroRequest(gomilter.StageConnect, []gomilter.MacroName{gomilter.MacroMTAFQDN, gomilter.MacroClientPTR}),
+		gomilter.WithMacroRequest(gomilter.StageConnect, []gomilter.MacroName{gomilter.MacroClientPTR}),
 		gomilter.WithMacroRequest(gomilter.StageMail, []gomilter.MacroName{gomilter.MacroQueueId, gomilter.MacroAuthAuthen}),
 		gomilter.WithMacroRequest(gomilter.StageRcpt, []gomilter.MacroName{gomilter.MacroQueueId}),
 		gomilter.WithMacroRequest(gomilter.StageEOM, []gomilter.MacroName{gomilter.MacroQueueId}),
-		gomilter.WithWriteTimeout(30*time.Second),
-	)
-	return s
+		gomilter.WithWriteTimeout(30 * time.Second),
+	}
 }
 
 // Serve accepts connections on ln, guarded by g, until Shutdown or Close.

@@ -21,23 +21,27 @@ import (
 type session struct {
 	s *Server
 
-	// connection state
+	// connection state, reset at NewConnection and CONNECT
 	clientIP   netip.Addr
 	clientName string
 	helo       string
-	mta        string
 
-	// transaction state, reset at MAIL and Abort
-	env       message.Envelope
-	header    bytes.Buffer
-	headerCut bool        // header bytes beyond the limit were dropped
-	spamHdrs  []spamField // incoming X-Spam-* fields by name, in order of first appearance
-	subject   *string     // the first raw Subject value; nil when none
-	faulty    bool        // a Subject carries the fault-injection marker
-	msgID     string      // the first Message-ID, for the log when scoring fails
-	body      bytes.Buffer
-	bodySize  int
-	broken    string // why this transaction can only get the fail-safe
+	// transaction state, reset at MAIL, Abort and after end of message
+	env message.Envelope
+	// raw holds the message as the rules will see it: the header fields
+	// (bounded by limHeader), the blank line once the body starts, and the
+	// body (bounded by limBody). Incoming X-Spam-* fields are left out.
+	raw       bytes.Buffer
+	bodyStart int  // offset of the body in raw; -1 until the first body byte
+	headerCut bool // header bytes beyond the limit were dropped
+	spamHdrs  []spamField
+	spamBytes int     // bytes of the X-Spam-* names tracked
+	subject   *string // the first raw Subject value; nil when none
+	faulty    bool    // a Subject carries the fault-injection marker
+	msgID     string  // the first Message-ID, for the log when scoring fails
+	size      int     // bytes received: header fields as sent, separator, body
+	broken    string  // why this transaction can only get the fail-safe
+	malformed string  // why this transaction is refused outright
 	limHeader int
 	limBody   int
 }
@@ -48,13 +52,19 @@ type spamField struct {
 	count int
 }
 
-// maxSpamNames bounds the distinct X-Spam-* names tracked per message; a
-// message with more cannot have them all removed, so it gets the fail-safe.
-const maxSpamNames = 64
+// maxSpamNameBytes bounds the X-Spam-* names tracked per message. A message
+// with more distinct names than fit cannot have them all removed, so it is
+// refused as malformed: no legitimate mail carries thousands of them.
+const maxSpamNameBytes = 64 << 10
+
+// keepBuffer is the largest buffer a session keeps between messages.
+const keepBuffer = 256 << 10
 
 func newSession(s *Server) *session {
 	s.active.Add(1)
-	return &session{s: s}
+	ss := &session{s: s}
+	ss.reset()
+	return ss
 }
 
 // guard recovers a panic in a callback: the transaction gets the fail-safe
@@ -67,18 +77,24 @@ func (ss *session) guard(stage string) {
 	}
 }
 
-func (ss *session) NewConnection(m gomilter.Modifier) error { return nil }
+// NewConnection is called when the MTA starts a new SMTP connection on this
+// milter connection (also after SMFIC_QUIT_NC): nothing of the previous
+// client may leak into the next.
+func (ss *session) NewConnection(m gomilter.Modifier) error {
+	ss.clientIP, ss.clientName, ss.helo = netip.Addr{}, "", ""
+	ss.reset()
+	return nil
+}
 
 func (ss *session) Connect(host, family string, port uint16, addr string, m gomilter.Modifier) (*gomilter.Response, error) {
 	defer ss.guard("connect")
-	ss.clientName = host
+	ss.clientIP, ss.clientName, ss.helo = netip.Addr{}, host, ""
 	if ptr := m.Get(gomilter.MacroClientPTR); ptr != "" {
 		ss.clientName = ptr
 	}
 	if ip, err := netip.ParseAddr(addr); err == nil {
 		ss.clientIP = ip.Unmap()
 	}
-	ss.mta = m.Get(gomilter.MacroMTAFQDN)
 	return nil, nil
 }
 
@@ -117,6 +133,7 @@ func (ss *session) Data(m gomilter.Modifier) (*gomilter.Response, error) { retur
 func (ss *session) Header(name, value string, m gomilter.Modifier) (*gomilter.Response, error) {
 	defer ss.guard("header")
 	ss.limits()
+	ss.size += len(name) + len(value) + 3
 	if isSpamHeader(name) {
 		// Forged scores never reach the rules; they are deleted at the end.
 		ss.noteSpamHeader(canonical(name))
@@ -133,14 +150,14 @@ func (ss *session) Header(name, value string, m gomilter.Modifier) (*gomilter.Re
 	} else if ss.msgID == "" && strings.EqualFold(name, "Message-ID") {
 		ss.msgID = strings.TrimSpace(value)
 	}
-	if ss.header.Len()+len(name)+len(value)+3 > ss.limHeader {
-		ss.headerCut = true
+	if ss.bodyStart >= 0 || ss.raw.Len()+len(name)+len(value)+3 > ss.limHeader {
+		ss.headerCut = true // (a header after body bytes is a protocol violation; drop it)
 		return nil, nil
 	}
-	ss.header.WriteString(name)
-	ss.header.WriteByte(':')
-	ss.header.WriteString(value)
-	ss.header.WriteString("\r\n")
+	ss.raw.WriteString(name)
+	ss.raw.WriteByte(':')
+	ss.raw.WriteString(value)
+	ss.raw.WriteString("\r\n")
 	return nil, nil
 }
 
@@ -149,15 +166,25 @@ func (ss *session) Headers(m gomilter.Modifier) (*gomilter.Response, error) { re
 func (ss *session) BodyChunk(chunk []byte, m gomilter.Modifier) (*gomilter.Response, error) {
 	defer ss.guard("body")
 	ss.limits()
-	ss.bodySize += len(chunk)
+	ss.startBody()
+	ss.size += len(chunk)
 	// Keep one byte past the scan limit so the parser knows it was cut.
-	if room := ss.limBody + 1 - ss.body.Len(); room > 0 {
+	if room := ss.limBody + 1 - (ss.raw.Len() - ss.bodyStart); room > 0 {
 		if len(chunk) > room {
 			chunk = chunk[:room]
 		}
-		ss.body.Write(chunk)
+		ss.raw.Write(chunk)
 	}
 	return nil, nil
+}
+
+// startBody ends the header section in raw, once.
+func (ss *session) startBody() {
+	if ss.bodyStart < 0 {
+		ss.raw.WriteString("\r\n")
+		ss.size += 2
+		ss.bodyStart = ss.raw.Len()
+	}
 }
 
 func (ss *session) Abort(m gomilter.Modifier) error {
@@ -184,20 +211,20 @@ func (ss *session) limits() {
 
 func (ss *session) reset() {
 	ss.env = message.Envelope{}
-	ss.header.Reset()
+	ss.raw.Reset()
+	if ss.raw.Cap() > keepBuffer {
+		ss.raw = bytes.Buffer{} // do not hold a big buffer while the connection idles
+	}
+	ss.bodyStart = -1
 	ss.headerCut = false
 	ss.spamHdrs = ss.spamHdrs[:0]
+	ss.spamBytes = 0
 	ss.subject = nil
 	ss.faulty = false
 	ss.msgID = ""
-	ss.body.Reset()
-	ss.bodySize = 0
-	ss.broken = ""
+	ss.size = 0
+	ss.broken, ss.malformed = "", ""
 	ss.limHeader, ss.limBody = 0, 0
-	// Do not keep a huge buffer alive across messages of one connection.
-	if ss.body.Cap() > 4<<20 {
-		ss.body = bytes.Buffer{}
-	}
 }
 
 // noteSpamHeader counts one incoming X-Spam-* field.
@@ -208,10 +235,11 @@ func (ss *session) noteSpamHeader(canon string) {
 			return
 		}
 	}
-	if len(ss.spamHdrs) >= maxSpamNames {
-		ss.broken = "too many distinct X-Spam-* header names"
+	if ss.spamBytes+len(canon) > maxSpamNameBytes {
+		ss.malformed = "too many distinct X-Spam-* header fields"
 		return
 	}
+	ss.spamBytes += len(canon)
 	ss.spamHdrs = append(ss.spamHdrs, spamField{canon, 1})
 }
 

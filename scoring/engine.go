@@ -106,20 +106,12 @@ func (e *Engine) Run(ctx context.Context, in *Input) *Verdict {
 			v.Errors = append(v.Errors, RuleError{Rule: firstName(r), Err: err.Error()})
 			continue
 		}
-		for _, h := range hits.list[before:] {
-			if !e.ruleNames[i][h.Rule] {
-				hits.list = hits.list[:before]
-				v.Errors = append(v.Errors, RuleError{Rule: firstName(r), Err: "emitted undeclared name " + h.Rule})
-				break
-			}
+		if msg := e.checkHits(i, hits.list[before:]); msg != "" {
+			hits.list = hits.list[:before]
+			v.Errors = append(v.Errors, RuleError{Rule: firstName(r), Err: msg})
 		}
 	}
-	fired := func(name string) bool { return hits.Has(name) }
-	for _, m := range e.reg.metas {
-		if m.eval(fired) {
-			hits.Hit(m.Info.Name, 1, "")
-		}
-	}
+	e.runMetas(v, hits)
 	for _, h := range hits.list {
 		if strings.HasPrefix(h.Rule, "__") {
 			continue
@@ -138,6 +130,44 @@ func (e *Engine) Run(ctx context.Context, in *Input) *Verdict {
 	})
 	v.Elapsed = time.Since(start)
 	return v
+}
+
+// checkHits validates what rule i reported: only its own names, with
+// finite factors.
+func (e *Engine) checkHits(i int, hs []Hit) string {
+	for _, h := range hs {
+		if !e.ruleNames[i][h.Rule] {
+			return "emitted undeclared name " + h.Rule
+		}
+		if math.IsNaN(h.Factor) || math.IsInf(h.Factor, 0) {
+			return fmt.Sprintf("non-finite factor for %s", h.Rule)
+		}
+	}
+	return ""
+}
+
+// runMetas evaluates the meta rules. A meta rule that reads a name of a
+// failed rule is skipped: a failed check is unknown, never "did not fire".
+func (e *Engine) runMetas(v *Verdict, hits *Hits) {
+	var failed map[string]bool
+	for _, re := range v.Errors {
+		if failed == nil {
+			failed = map[string]bool{}
+		}
+		for _, in := range e.reg.rules[e.reg.owner[re.Rule]].Info() {
+			failed[in.Name] = true
+		}
+	}
+	fired := func(name string) bool { return hits.Has(name) }
+	for _, m := range e.reg.metas {
+		if failed != nil && m.reads(failed) {
+			failed[m.Info.Name] = true // metas reading this one are unknown too
+			continue
+		}
+		if m.eval(fired) {
+			hits.Hit(m.Info.Name, 1, "")
+		}
+	}
 }
 
 func evalGuarded(ctx context.Context, r Rule, in *Input, out *Hits) (err error) {

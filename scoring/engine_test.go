@@ -186,3 +186,26 @@ func FuzzMetaExpr(f *testing.F) {
 		m.eval(func(string) bool { return true })
 	})
 }
+
+type nanRule struct{}
+
+func (nanRule) Info() []Info { return []Info{{Name: "NAN_RULE", Family: "test", Score: 1, Desc: "NaN factor"}} }
+func (nanRule) Eval(_ context.Context, _ *Input, out *Hits) {
+	zero := 0.0
+	out.Hit("NAN_RULE", zero/zero, "")
+}
+
+// A failed rule is unknown: metas reading it (directly or through another
+// meta) are skipped rather than evaluated as "did not fire".
+func TestMetaSkipsFailedRules(t *testing.T) {
+	inner := MustMeta(Info{Name: "__NOT_BOOM", Desc: "m"}, "!BOOM")
+	outer := MustMeta(Info{Name: "M_OUTER", Score: 5, Desc: "m"}, "__NOT_BOOM && OK_RULE")
+	other := MustMeta(Info{Name: "M_OTHER", Score: 1, Desc: "m"}, "!NAN_RULE || OK_RULE")
+	v := run(t, []Rule{fn("OK_RULE", 1, true), panicker{}, nanRule{}}, []*Meta{inner, outer, other}, nil)
+	if v.Has("M_OUTER") || v.Has("M_OTHER") {
+		t.Errorf("metas over failed rules fired: %v", v.Hits)
+	}
+	if len(v.Errors) != 2 || v.Score != 1 {
+		t.Errorf("errors %+v score %v", v.Errors, v.Score)
+	}
+}

@@ -37,6 +37,16 @@ func MustMeta(info Info, expr string) *Meta {
 	return m
 }
 
+// reads reports whether the expression refers to any name in set.
+func (m *Meta) reads(set map[string]bool) bool {
+	for _, n := range m.expr.names(nil) {
+		if set[n] {
+			return true
+		}
+	}
+	return false
+}
+
 // eval evaluates the expression against the set of names that fired.
 func (m *Meta) eval(fired func(string) bool) bool { return m.expr.eval(fired) != 0 }
 

@@ -106,6 +106,7 @@ func (d *daemon) run(cfg *config.Config) error {
 	}
 	srv := milter.New(milter.Options{
 		Runtime: d.rt.Load, Log: d.log, MsgLog: d.msgLog, FaultDelay: fault, OnResult: st.record,
+		MaxPipelines: cfg.Limits.Sessions,
 	})
 	l := cfg.Limits
 	errc := make(chan error, 1)
