@@ -43,8 +43,8 @@ type Options struct {
 
 // Server is a milter server.
 type Server struct {
-	opt    Options
-	srv    *gomilter.Server
+	opt      Options
+	srv      *gomilter.Server
 	active   atomic.Int64
 	inflight atomic.Int64
 }

@@ -189,7 +189,9 @@ func FuzzMetaExpr(f *testing.F) {
 
 type nanRule struct{}
 
-func (nanRule) Info() []Info { return []Info{{Name: "NAN_RULE", Family: "test", Score: 1, Desc: "NaN factor"}} }
+func (nanRule) Info() []Info {
+	return []Info{{Name: "NAN_RULE", Family: "test", Score: 1, Desc: "NaN factor"}}
+}
 func (nanRule) Eval(_ context.Context, _ *Input, out *Hits) {
 	zero := 0.0
 	out.Hit("NAN_RULE", zero/zero, "")
