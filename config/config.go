@@ -65,10 +65,10 @@ type Limits struct {
 	MIMEDepth   int      `toml:"mime_depth" doc:"Maximum MIME nesting depth parsed." default:"20"`
 	MIMEParts   int      `toml:"mime_parts" doc:"Maximum MIME parts parsed." default:"500"`
 	URIs        int      `toml:"uris" doc:"Maximum URIs kept per message." default:"1000"`
-	Sessions    int      `toml:"sessions" doc:"Concurrent milter connections; past it new connections get a tempfail at once." default:"256"`
-	FrameBytes  int      `toml:"frame_bytes" doc:"Largest milter frame accepted; a larger one closes the connection." default:"1048576"`
+	Sessions    int      `toml:"sessions" doc:"Concurrent milter connections; past it new connections get a tempfail at once." default:"256" static:"true"`
+	FrameBytes  int      `toml:"frame_bytes" doc:"Largest milter frame accepted; a larger one closes the connection." default:"1048576" static:"true"`
 	Deadline    Duration `toml:"deadline" doc:"Time from end of message to the verdict; past it the fail-safe applies." default:"8s"`
-	IdleTimeout Duration `toml:"idle_timeout" doc:"A milter connection silent this long is closed. Longer than Postfix's smtpd_timeout (300s), because the MTA sends nothing to the milter while a slow client issues commands the milter does not see (NOOP, RSET, DATA)." default:"15m0s"`
+	IdleTimeout Duration `toml:"idle_timeout" doc:"A milter connection silent this long is closed. Longer than Postfix's smtpd_timeout (300s), because the MTA sends nothing to the milter while a slow client issues commands the milter does not see (NOOP, RSET, DATA)." default:"15m0s" static:"true"`
 }
 
 // Actions maps scores to what the MTA is told.

@@ -34,7 +34,7 @@ func (h *Holder) Reload(path string) (restart []string, err error) {
 	}
 	if old := h.cur.Load(); old != nil {
 		restart = StaticChanges(old, c)
-		keepStatic(old, c)
+		KeepStatic(old, c)
 	}
 	h.cur.Store(c)
 	return restart, nil
@@ -52,8 +52,8 @@ func StaticChanges(a, b *Config) []string {
 	return keys
 }
 
-// keepStatic copies the static settings of old into c.
-func keepStatic(old, c *Config) {
+// KeepStatic copies the static settings (those that need a restart) of old into c.
+func KeepStatic(old, c *Config) {
 	eachStatic(old, c, func(_ string, fold, fc reflect.Value) { fc.Set(fold) })
 }
 

@@ -120,3 +120,15 @@ func TestLogLineSchema(t *testing.T) {
 		t.Errorf("fail-safe line %s", lines[1])
 	}
 }
+
+func TestStripSpamFields(t *testing.T) {
+	in := "Received: x\r\nX-Spam-Status: Yes,\r\n\tscore=9\r\nSubject: hi\r\nx-spam-score: 9\r\n\r\nX-Spam-Status: in the body stays\r\n"
+	want := "Received: x\r\nSubject: hi\r\n\r\nX-Spam-Status: in the body stays\r\n"
+	if got := string(StripSpamFields([]byte(in))); got != want {
+		t.Errorf("got %q", got)
+	}
+	plain := []byte(ham)
+	if got := StripSpamFields(plain); &got[0] != &plain[0] {
+		t.Error("a message without X-Spam-* fields must be returned as is")
+	}
+}

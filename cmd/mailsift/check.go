@@ -107,7 +107,7 @@ func readMessage(path string) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	return corpus.StripFromLine(raw), nil
+	return filter.StripSpamFields(corpus.StripFromLine(raw)), nil
 }
 
 func printVerdict(w io.Writer, rt *filter.Runtime, res *filter.Result) {

@@ -69,6 +69,7 @@ func scoreFile(rt *filter.Runtime, path string) (*filter.Result, error) {
 	if err != nil {
 		return nil, err
 	}
+	raw = filter.StripSpamFields(raw)
 	ctx, cancel := context.WithTimeout(context.Background(), rt.Config.Limits.Deadline.Duration)
 	defer cancel()
 	return rt.Evaluate(ctx, &message.Envelope{Received: time.Now()}, raw), nil

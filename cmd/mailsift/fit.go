@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/mailsift/mailsift/config"
+	"github.com/mailsift/mailsift/filter"
 	"github.com/mailsift/mailsift/internal/corpus"
 	"github.com/mailsift/mailsift/message"
 	"github.com/mailsift/mailsift/scoring"
@@ -98,6 +99,7 @@ func measure(reg *scoring.Registry, entries []corpus.Entry) ([][]scoring.Hit, er
 					continue
 				}
 				now := time.Now()
+				raw = filter.StripSpamFields(raw)
 				v := eng.Run(context.Background(), &scoring.Input{Msg: message.Parse(raw, lim), Env: &message.Envelope{Received: now}, Now: now})
 				out[i] = v.Hits
 			}

@@ -159,7 +159,7 @@ func (d *daemon) reload(started *config.Config) {
 	if err == nil {
 		if keys := config.StaticChanges(started, cfg); len(keys) > 0 {
 			d.log.Warn().Strs("keys", keys).Msg("these settings take effect at the next restart")
-			cfg.Listen, cfg.Store = started.Listen, started.Store
+			config.KeepStatic(started, cfg)
 		}
 		rt, err = filter.New(cfg)
 	}
@@ -181,6 +181,10 @@ func listen(c config.Listen) (net.Listener, error) {
 		return nil, err
 	}
 	if fi, err := os.Lstat(path); err == nil && fi.Mode()&os.ModeSocket != 0 {
+		if c, err := net.Dial("unix", path); err == nil {
+			c.Close()
+			return nil, fmt.Errorf("%s: another process is listening on it", path)
+		}
 		_ = os.Remove(path) // a stale socket from an earlier run
 	}
 	ln, err := net.Listen("unix", path)
