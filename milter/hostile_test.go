@@ -448,7 +448,6 @@ func TestHostileNewSMTPConnectionResetsState(t *testing.T) {
 		t.Errorf("first message: helo %q client_ip %q", first["helo"], first["client_ip"])
 	}
 	assertHealthy(t, h)
-	t.Skip("BUG: session.NewConnection and Connect keep the previous client's HELO and address; see report")
 	if second["helo"] != "" || second["client_ip"] != "" || second["client_name"] != "localhost" {
 		t.Errorf("second SMTP connection inherited state: helo %q client_ip %q client_name %q",
 			second["helo"], second["client_ip"], second["client_name"])
