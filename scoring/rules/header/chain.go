@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/mailsift/mailsift/scoring"
+	"github.com/mailsift/mailsift/scoring/rules/internal/dom"
 )
 
 // bigProviders groups the domains each large mail provider sends from. A
@@ -19,9 +20,7 @@ var bigProviders = [][]string{
 	{"gmail.com", "google.com", "googlemail.com"},
 }
 
-func under(host, domain string) bool {
-	return host == domain || strings.HasSuffix(host, "."+domain)
-}
+func under(host, domain string) bool { return dom.Under(host, domain) }
 
 // provider returns the index of the provider group host belongs to, or -1.
 func provider(host string) int {

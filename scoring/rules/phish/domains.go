@@ -1,36 +1,13 @@
 package phish
 
-import "strings"
+import (
+	"strings"
 
-// secondLevel lists labels under which country registries sell names
-// (example.co.uk, example.com.au), used to approximate the registrable part
-// of a host without a public suffix list.
-var secondLevel = map[string]bool{
-	"co": true, "com": true, "net": true, "org": true, "ac": true, "gov": true,
-	"edu": true, "ne": true, "or": true, "gob": true, "gv": true,
-}
+	"github.com/mailsift/mailsift/scoring/rules/internal/dom"
+)
 
-// site returns the registrable part of host, approximated: the last two
-// labels, or the last three when the host ends in a two-letter country code
-// under a generic second level (co.uk, com.au). host must be lower case.
-func site(host string) string {
-	host = strings.TrimSuffix(host, ".")
-	last := strings.LastIndexByte(host, '.')
-	if last < 0 {
-		return host
-	}
-	prev := strings.LastIndexByte(host[:last], '.')
-	if prev < 0 {
-		return host
-	}
-	if len(host)-last-1 == 2 && secondLevel[host[prev+1:last]] {
-		if p := strings.LastIndexByte(host[:prev], '.'); p >= 0 {
-			return host[p+1:]
-		}
-		return host
-	}
-	return host[prev+1:]
-}
+// site returns the registrable part of host (see dom.Registrable).
+func site(host string) string { return dom.Registrable(host) }
 
 // siteLabel returns the first label of site(host): "paypal" for
 // "email.paypal.co.uk".
@@ -43,9 +20,7 @@ func siteLabel(host string) string {
 }
 
 // underDomain reports whether host is d or a subdomain of d.
-func underDomain(host, d string) bool {
-	return host == d || (len(host) > len(d) && strings.HasSuffix(host, d) && host[len(host)-len(d)-1] == '.')
-}
+func underDomain(host, d string) bool { return dom.Under(host, d) }
 
 // freemailExact are free mailbox providers matched on the whole site.
 var freemailExact = map[string]bool{

@@ -3,47 +3,13 @@ package uri
 import (
 	"net/netip"
 	"strings"
+
+	"github.com/mailsift/mailsift/scoring/rules/internal/dom"
 )
 
-// twoLevelSuffixes are public suffixes of two labels under which names are
-// registered at the third level. A small list of the common ones, not the
-// Public Suffix List: good enough to tell "a.co.uk" from "b.co.uk".
-var twoLevelSuffixes = map[string]bool{
-	"co.uk": true, "org.uk": true, "ac.uk": true, "gov.uk": true, "ltd.uk": true, "plc.uk": true, "me.uk": true,
-	"com.au": true, "net.au": true, "org.au": true, "edu.au": true, "gov.au": true,
-	"co.nz": true, "org.nz": true, "net.nz": true, "co.za": true, "org.za": true,
-	"co.jp": true, "ne.jp": true, "or.jp": true, "ac.jp": true, "go.jp": true,
-	"co.kr": true, "or.kr": true, "co.in": true, "net.in": true, "org.in": true, "co.il": true,
-	"com.br": true, "net.br": true, "org.br": true, "com.cn": true, "net.cn": true, "org.cn": true,
-	"com.tw": true, "net.tw": true, "com.hk": true, "com.sg": true, "com.my": true, "com.mx": true,
-	"com.ar": true, "com.tr": true, "com.ru": true, "com.ua": true, "com.pl": true, "co.id": true,
-	"co.th": true, "com.ph": true, "com.vn": true, "com.co": true, "com.pe": true, "com.ng": true,
-}
-
-// RegDomain returns the registrable part of a lower-case host name: its
-// last two labels, or three under a common two-level public suffix such as
-// co.uk. IP literals and single labels are returned unchanged.
-func RegDomain(host string) string {
-	host = strings.TrimSuffix(host, ".")
-	if isIPLiteral(host) {
-		return host
-	}
-	last := strings.LastIndexByte(host, '.')
-	if last <= 0 {
-		return host
-	}
-	second := strings.LastIndexByte(host[:last], '.')
-	if second < 0 {
-		return host
-	}
-	if twoLevelSuffixes[host[second+1:]] {
-		if third := strings.LastIndexByte(host[:second], '.'); third >= 0 {
-			return host[third+1:]
-		}
-		return host
-	}
-	return host[second+1:]
-}
+// RegDomain returns the registrable part of a lower-case host name (see
+// dom.Registrable).
+func RegDomain(host string) string { return dom.Registrable(host) }
 
 // isIPLiteral reports an IPv4 dotted quad or a bracketed or bare IPv6 address.
 func isIPLiteral(host string) bool {
