@@ -4,6 +4,7 @@
 package config
 
 import (
+	"fmt"
 	"os"
 	"strings"
 	"time"
@@ -36,8 +37,6 @@ type Config struct {
 	Actions Actions            `toml:"actions" doc:"Thresholds and what happens above them."`
 	Scores  map[string]float64 `toml:"scores" doc:"Points per rule name, overriding the built-in defaults."`
 	Meta    []MetaRule         `toml:"meta" doc:"Extra meta rules: boolean expressions over rule names."`
-
-	metas []*scoring.Meta // Meta compiled by Load
 }
 
 // Listen is the milter socket.
@@ -138,25 +137,16 @@ func (l Listen) FileMode() os.FileMode {
 	return os.FileMode(m)
 }
 
-// MetaRules returns the configured meta rules compiled. Load compiles them
-// once; for a Config built in code they are compiled on each call, and
-// rules that do not compile (which Validate reports) are left out.
-func (c *Config) MetaRules() []*scoring.Meta {
-	if c.metas != nil || len(c.Meta) == 0 {
-		return c.metas
-	}
-	return compileMetas(c.Meta)
-}
-
-// prepare stores parsed forms beside the raw values of a validated Config.
-func (c *Config) prepare() { c.metas = compileMetas(c.Meta) }
-
-func compileMetas(rules []MetaRule) []*scoring.Meta {
-	var out []*scoring.Meta
-	for _, m := range rules {
-		if cm, err := m.compile(); err == nil {
-			out = append(out, cm)
+// MetaRules compiles the configured meta rules. Validate reports the same
+// errors with line numbers; this is for building the engine.
+func (c *Config) MetaRules() ([]*scoring.Meta, error) {
+	out := make([]*scoring.Meta, 0, len(c.Meta))
+	for _, m := range c.Meta {
+		cm, err := m.compile()
+		if err != nil {
+			return nil, fmt.Errorf("meta rule %s: %w", m.Name, err)
 		}
+		out = append(out, cm)
 	}
-	return out
+	return out, nil
 }

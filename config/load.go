@@ -52,7 +52,6 @@ func Parse(name string, src []byte) (*Config, error) {
 	if err := errs.err(); err != nil {
 		return nil, err
 	}
-	c.prepare()
 	return c, nil
 }
 

@@ -29,13 +29,9 @@ type Runtime struct {
 // New builds a Runtime from cfg: the built-in rules plus cfg's meta rules,
 // weighted by cfg's score overrides.
 func New(cfg *config.Config) (*Runtime, error) {
-	var metas []*scoring.Meta
-	for _, m := range cfg.Meta {
-		meta, err := scoring.NewMeta(scoring.Info{Name: m.Name, Family: "config", Score: m.Score, Desc: m.Desc}, m.Expr)
-		if err != nil {
-			return nil, err
-		}
-		metas = append(metas, meta)
+	metas, err := cfg.MetaRules()
+	if err != nil {
+		return nil, err
 	}
 	reg, err := rules.Registry(metas...)
 	if err != nil {

@@ -1,7 +1,6 @@
 package rules
 
 import (
-	"context"
 	_ "embed"
 	"fmt"
 
@@ -47,8 +46,4 @@ func (r rescored) Info() []scoring.Info {
 		out[i] = x
 	}
 	return out
-}
-
-func (r rescored) Eval(ctx context.Context, in *scoring.Input, out *scoring.Hits) {
-	r.Rule.Eval(ctx, in, out)
 }
