@@ -63,7 +63,7 @@ func TestExampleLoadsToDefault(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got, want := *c, stripCompiled(Default()); !reflect.DeepEqual(got, want) {
+	if got, want := *c, *Default(); !reflect.DeepEqual(got, want) {
 		t.Errorf("example:\n got %+v\nwant %+v", got, want)
 	}
 }
