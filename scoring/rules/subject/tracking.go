@@ -17,7 +17,7 @@ func trackingSuffix(in *scoring.Input) (float64, string, bool) {
 		return 0, "", false
 	}
 	tok := strings.TrimRight(s[i+1:], ")]")
-	if len(tok) < 5 || len(tok) > 20 {
+	if len(tok) < 5 || len(tok) > 20 || namedReference(s[:i+1]) {
 		return 0, "", false
 	}
 	digits, letters := 0, 0
@@ -39,6 +39,37 @@ func trackingSuffix(in *scoring.Input) (float64, string, bool) {
 		return 1, tok, true
 	}
 	return 0, "", false
+}
+
+// referenceWords name the identifiers legitimate mail puts at the end of a
+// Subject: "Your order #112-4567890", "Invoice 2026-1187", "Ticket 48213".
+var referenceWords = []string{
+	"order", "invoice", "ticket", "case", "ref", "reference", "booking", "receipt", "no", "nr", "number",
+	"account", "confirmation", "reservation", "shipment", "tracking", "request", "issue", "pr", "bug", "id",
+	"statement", "payment", "transaction", "claim", "policy", "application", "item",
+}
+
+// namedReference reports whether head (the Subject up to the last token)
+// ends in a structured identifier or a word naming one: "order #", "ref:",
+// "112-4567890-" (a digit right before the separator).
+func namedReference(head string) bool {
+	n := len(head)
+	if n >= 2 && (head[n-1] == '-' || head[n-1] == '_' || head[n-1] == '/') && isDigit(head[n-2]) {
+		return true
+	}
+	words := strings.FieldsFunc(strings.ToLower(head), func(r rune) bool {
+		return !(r >= 'a' && r <= 'z' || r >= '0' && r <= '9')
+	})
+	if len(words) == 0 {
+		return false
+	}
+	last := words[len(words)-1]
+	for _, w := range referenceWords {
+		if last == w {
+			return true
+		}
+	}
+	return false
 }
 
 // transitions counts switches between digits and letters in tok.
