@@ -35,6 +35,7 @@ type Config struct {
 	Store   Store              `toml:"store" doc:"Persistent state."`
 	Limits  Limits             `toml:"limits" doc:"Resource limits. Every limit has a safe default."`
 	Actions Actions            `toml:"actions" doc:"Thresholds and what happens above them."`
+	Bayes   Bayes              `toml:"bayes" doc:"The Bayes classifier: token statistics learned from your mail."`
 	Scores  map[string]float64 `toml:"scores" doc:"Points per rule name, overriding the built-in defaults."`
 	Meta    []MetaRule         `toml:"meta" doc:"Extra meta rules: boolean expressions over rule names."`
 }
@@ -80,6 +81,20 @@ type Actions struct {
 	TempfailText    string  `toml:"tempfail_text" doc:"Text of the 451 reply (fail-safe and degraded checks); starts with an enhanced status code 4.X.Y." default:"4.7.1 Try again later"`
 }
 
+// Bayes configures the Bayes classifier and its learning.
+type Bayes struct {
+	Enabled       bool     `toml:"enabled" doc:"Score with Bayes (BAYES_* rules) once it has enough training." default:"true"`
+	MinHam        int      `toml:"min_ham" doc:"Ham messages Bayes must have learned before it scores." default:"200"`
+	MinSpam       int      `toml:"min_spam" doc:"Spam messages Bayes must have learned before it scores." default:"200"`
+	Autolearn     bool     `toml:"autolearn" doc:"Learn from the verdicts: clear spam as spam, clear ham as ham, off the SMTP path." default:"true"`
+	AutolearnSpam float64  `toml:"autolearn_spam" doc:"Learn as spam at or above this many points, counting only non-Bayes rules." default:"10.0"`
+	AutolearnHam  float64  `toml:"autolearn_ham" doc:"Learn as ham below this many points, counting only non-Bayes rules." default:"1.0"`
+	SpamAt99      bool     `toml:"spam_at_99" doc:"Treat a message Bayes rates at 99% or more as spam whatever its score." default:"false"`
+	PerUser       bool     `toml:"per_user" doc:"Keep tokens per recipient; a user's own statistics are used once they have the minimum training." default:"false"`
+	ExpireAfter   Duration `toml:"expire_after" doc:"bayes expire drops rare tokens not seen for this long." default:"2160h0m0s"`
+	QueueSize     int      `toml:"queue_size" doc:"Messages waiting to be learned; past it autolearning skips messages (counted)." default:"1000"`
+}
+
 // MetaRule is a meta rule defined in the configuration.
 type MetaRule struct {
 	Name  string  `toml:"name" doc:"UPPER_SNAKE name; names starting __ never score." example:"\"LOCAL_FREEMAIL_REPLYTO\""`
@@ -103,6 +118,10 @@ func Default() *Config {
 			TagThreshold: 5, RejectThreshold: 15, SubjectTag: "[SPAM] ",
 			RejectText: "5.7.1 Message rejected as spam", FailSafe: "tempfail",
 			TempfailText: "4.7.1 Try again later",
+		},
+		Bayes: Bayes{
+			Enabled: true, MinHam: 200, MinSpam: 200, Autolearn: true, AutolearnSpam: 10, AutolearnHam: 1,
+			ExpireAfter: Duration{90 * 24 * time.Hour}, QueueSize: 1000,
 		},
 		Scores: map[string]float64{},
 	}

@@ -63,6 +63,18 @@ frame_bytes = 2097152
 deadline = "2s"
 idle_timeout = "1m"
 
+[bayes]
+enabled = false
+min_ham = 50
+min_spam = 60
+autolearn = false
+autolearn_spam = 12.0
+autolearn_ham = 0.5
+spam_at_99 = true
+per_user = true
+expire_after = "720h"
+queue_size = 10
+
 [actions]
 tag_threshold = 4
 reject_threshold = 12.5
@@ -97,6 +109,8 @@ func TestLoadEveryKey(t *testing.T) {
 		Store:  Store{Path: "/var/lib/mailsift/state.db"},
 		Limits: Limits{ScanBytes: 2 << 20, HeaderBytes: 128 << 10, MIMEDepth: 10, MIMEParts: 100, URIs: 200,
 			Sessions: 32, FrameBytes: 2 << 20, Deadline: Duration{2 * time.Second}, IdleTimeout: Duration{time.Minute}},
+		Bayes: Bayes{MinHam: 50, MinSpam: 60, AutolearnSpam: 12, AutolearnHam: 0.5, SpamAt99: true, PerUser: true,
+			ExpireAfter: Duration{720 * time.Hour}, QueueSize: 10},
 		Actions: Actions{TagThreshold: 4, RejectThreshold: 12.5, SubjectTag: "*** SPAM *** ",
 			RejectText: "5.7.1 No thanks", FailSafe: "accept", TempfailText: "4.7.1 Later"},
 		Scores: map[string]float64{"HDR_DATE_FUTURE": 2.5, "BAYES_99": 4},

@@ -31,6 +31,7 @@ func (c *Config) validate() Errors {
 	}
 	c.Limits.validate(&v)
 	c.Actions.validate(&v)
+	c.Bayes.validate(&v)
 	validateScores(&v, c.Scores)
 	validateMeta(&v, c.Meta)
 	return v.errs
@@ -219,4 +220,19 @@ func (m MetaRule) compile() (*scoring.Meta, error) {
 		return nil, fmt.Errorf("empty expression")
 	}
 	return scoring.NewMeta(scoring.Info{Name: m.Name, Family: "meta", Score: m.Score, Desc: m.Desc}, m.Expr)
+}
+
+func (b Bayes) validate(v *validator) {
+	if b.MinHam < 0 || b.MinSpam < 0 {
+		v.add("bayes.min_ham", "min_ham and min_spam must not be negative")
+	}
+	if b.AutolearnHam >= b.AutolearnSpam {
+		v.add("bayes.autolearn_ham", "must be below autolearn_spam (%g)", b.AutolearnSpam)
+	}
+	if b.ExpireAfter.Duration < 24*time.Hour {
+		v.add("bayes.expire_after", "must be at least 24h")
+	}
+	if b.QueueSize < 1 || b.QueueSize > 1000000 {
+		v.add("bayes.queue_size", "must be between 1 and 1000000")
+	}
 }

@@ -135,6 +135,8 @@ func tagValue(f field) any {
 			return f.def
 		}
 		return x
+	case reflect.Bool:
+		return f.def == "true"
 	}
 	return f.def
 }
