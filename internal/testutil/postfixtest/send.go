@@ -139,3 +139,21 @@ func (r Result) String() string {
 	}
 	return fmt.Sprintf("swaks exit %d; last replies: %s", r.Code, bytes.TrimSpace([]byte(strings.Join(last, " | "))))
 }
+
+// Sendmail submits data locally with Postfix's sendmail(1) (as root, through
+// postdrop and pickup), the path non_smtpd_milters filters. Recipients come
+// from the To/Cc/Bcc fields (-t); an X-E2E-Id field is added first.
+func (p *Instance) Sendmail(tb testing.TB, id string, data []byte) {
+	tb.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 2*p.opts.Timeout)
+	defer cancel()
+	bin, err := lookPath("sendmail")
+	if err != nil {
+		tb.Fatalf("postfixtest: %v", err)
+	}
+	cmd := exec.CommandContext(ctx, bin, "-C", filepath.Join(p.Dir, "conf"), "-t", "-i")
+	cmd.Stdin = bytes.NewReader(append([]byte("X-E2E-Id: "+id+"\n"), data...))
+	if out, err := cmd.CombinedOutput(); err != nil {
+		tb.Fatalf("postfixtest: sendmail: %v\n%s", err, out)
+	}
+}
