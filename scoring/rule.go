@@ -40,8 +40,18 @@ type Input struct {
 	Msg *message.Message
 	Env *message.Envelope
 	Now time.Time // the time the verdict is made; rules never call time.Now
+	// Bayes is the Bayes classifier's opinion, worked out by the pipeline
+	// before the rules run (nil when Bayes is off).
+	Bayes *BayesOpinion
 
 	memo map[any]any
+}
+
+// BayesOpinion is what the Bayes classifier said about a message.
+type BayesOpinion struct {
+	Ready       bool    // the scope used had the minimum training
+	Prob        float64 // spam probability in [0, 1]
+	Unavailable string  // why the store could not be read; "" when it could
 }
 
 // Memo returns the value fn computes for key, computing it at most once per

@@ -37,6 +37,12 @@ func TestRegistryLint(t *testing.T) {
 			continue
 		}
 		scoringNames++
+		if in.Needs&(scoring.NeedBayes|scoring.NeedNet) != 0 {
+			// Their outcome depends on trained statistics or DNS, not on
+			// the message alone: they are tested in their family with a
+			// real store or a loopback DNS server, not with fixtures.
+			continue
+		}
 		in := in
 		t.Run(in.Name, func(t *testing.T) {
 			dir := filepath.Join(in.Family, "testdata")

@@ -4,6 +4,7 @@ package rules
 
 import (
 	"github.com/mailsift/mailsift/scoring"
+	"github.com/mailsift/mailsift/scoring/rules/bayes"
 	"github.com/mailsift/mailsift/scoring/rules/body"
 	"github.com/mailsift/mailsift/scoring/rules/gtube"
 	"github.com/mailsift/mailsift/scoring/rules/header"
@@ -32,6 +33,7 @@ func Families() []Family {
 		{"uri", uri.Rules, uri.Metas},
 		{"mime", mime.Rules, mime.Metas},
 		{"phish", phish.Rules, phish.Metas},
+		{"bayes", bayes.Rules, bayes.Metas},
 	}
 }
 

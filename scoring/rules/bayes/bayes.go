@@ -1,0 +1,55 @@
+// Package bayes turns the Bayes classifier's probability into ordinary
+// named rules: one BAYES_* bucket per message, or BAYES_UNAVAILABLE when the
+// token store could not be read (0 points; the message is scored on the
+// rest). The probability itself is worked out by the pipeline before the
+// rules run (scoring.Input.Bayes), so these rules do no I/O.
+package bayes
+
+import (
+	"context"
+
+	core "github.com/mailsift/mailsift/bayes"
+	"github.com/mailsift/mailsift/scoring"
+)
+
+// Unavailable is the rule name for an unreadable store.
+const Unavailable = "BAYES_UNAVAILABLE"
+
+type rule struct{}
+
+// Rules returns the family's rules.
+func Rules() []scoring.Rule { return []scoring.Rule{rule{}} }
+
+// Metas returns the family's meta rules (none).
+func Metas() []*scoring.Meta { return nil }
+
+func (rule) Info() []scoring.Info {
+	out := make([]scoring.Info, 0, len(core.Buckets)+1)
+	for _, b := range core.Buckets {
+		out = append(out, scoring.Info{Name: b.Name, Family: "bayes", Score: b.Points, Desc: b.Desc, Needs: scoring.NeedBayes})
+	}
+	return append(out, scoring.Info{Name: Unavailable, Family: "bayes", Score: 0,
+		Desc: "The Bayes token store could not be read; scored without Bayes", Needs: scoring.NeedBayes})
+}
+
+func (rule) Eval(_ context.Context, in *scoring.Input, out *scoring.Hits) {
+	op := in.Bayes
+	switch {
+	case op == nil:
+	case op.Unavailable != "":
+		out.Hit(Unavailable, 1, op.Unavailable)
+	case op.Ready:
+		b := core.BucketOf(op.Prob)
+		out.Hit(b.Name, 1, formatProb(op.Prob))
+	}
+}
+
+func formatProb(p float64) string {
+	// Two decimals of a percentage, without fmt on the hot path.
+	v := int(p*10000 + 0.5)
+	digits := []byte{byte('0' + v/10000%10), byte('0' + v/1000%10), byte('0' + v/100%10), '.', byte('0' + v/10%10), byte('0' + v%10), '%'}
+	for len(digits) > 5 && digits[0] == '0' {
+		digits = digits[1:]
+	}
+	return string(digits)
+}

@@ -1,0 +1,48 @@
+package bayes
+
+import (
+	"context"
+	"testing"
+
+	"github.com/mailsift/mailsift/message"
+	"github.com/mailsift/mailsift/scoring"
+)
+
+func eval(op *scoring.BayesOpinion) []scoring.Hit {
+	var h scoring.Hits
+	rule{}.Eval(context.Background(), &scoring.Input{Msg: &message.Message{}, Bayes: op}, &h)
+	return h.List()
+}
+
+func TestBuckets(t *testing.T) {
+	cases := []struct {
+		op   *scoring.BayesOpinion
+		want string
+	}{
+		{nil, ""},
+		{&scoring.BayesOpinion{Ready: false, Prob: 0.99}, ""},
+		{&scoring.BayesOpinion{Ready: true, Prob: 0}, "BAYES_00"},
+		{&scoring.BayesOpinion{Ready: true, Prob: 0.5}, "BAYES_50"},
+		{&scoring.BayesOpinion{Ready: true, Prob: 0.991}, "BAYES_99"},
+		{&scoring.BayesOpinion{Ready: true, Prob: 1}, "BAYES_999"},
+		{&scoring.BayesOpinion{Unavailable: "database is locked"}, Unavailable},
+	}
+	for _, c := range cases {
+		hits := eval(c.op)
+		got := ""
+		if len(hits) == 1 {
+			got = hits[0].Rule
+		} else if len(hits) > 1 {
+			t.Fatalf("%+v: %d hits", c.op, len(hits))
+		}
+		if got != c.want {
+			t.Errorf("%+v: got %q, want %q", c.op, got, c.want)
+		}
+	}
+	if d := eval(&scoring.BayesOpinion{Ready: true, Prob: 0.5})[0].Detail; d != "50.00%" {
+		t.Errorf("detail %q", d)
+	}
+	if d := eval(&scoring.BayesOpinion{Ready: true, Prob: 0.001})[0].Detail; d != "0.10%" {
+		t.Errorf("detail %q", d)
+	}
+}
