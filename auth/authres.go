@@ -41,15 +41,30 @@ func AuthResultsHeader(authservID string, rs Results) string {
 	if rs.DMARC != nil {
 		list = append(list, dmarcAR(*rs.DMARC))
 	}
-	id := clean(authservID, 253)
-	if id == "" || strings.ContainsAny(id, " ;()") {
-		id = "localhost"
-	}
-	s := authres.Format(id, list)
+	s := authres.Format(authservToken(authservID), list)
 	// The library leaves a blank before ";" and at the end when a result has
 	// no properties.
 	s = strings.ReplaceAll(s, " ;", ";")
 	return strings.TrimRight(s, " ")
+}
+
+// authservToken returns id if it is a plain host-name-like token, else
+// "localhost": the authserv-id comes from config and must not break the field.
+func authservToken(id string) string {
+	id = strings.TrimSuffix(id, ".")
+	if id == "" || len(id) > 253 || !isAlnum(id[0]) {
+		return "localhost"
+	}
+	for i := 0; i < len(id); i++ {
+		if c := id[i]; !isAlnum(c) && c != '.' && c != '-' && c != '_' {
+			return "localhost"
+		}
+	}
+	return id
+}
+
+func isAlnum(c byte) bool {
+	return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9'
 }
 
 func spfAR(r SPFResult) authres.Result {
