@@ -21,6 +21,26 @@ var migrations = []migration{
 		value INTEGER NOT NULL DEFAULT 0,
 		PRIMARY KEY (day, name)
 	) WITHOUT ROWID`},
+	{2, `CREATE TABLE bayes_tokens (
+		scope TEXT    NOT NULL, -- store.Scope.String()
+		token INTEGER NOT NULL, -- the uint64 hash, bit-cast to int64
+		ham   INTEGER NOT NULL DEFAULT 0,
+		spam  INTEGER NOT NULL DEFAULT 0,
+		atime INTEGER NOT NULL, -- unix seconds the token was last learned
+		PRIMARY KEY (scope, token)
+	) WITHOUT ROWID;
+	CREATE TABLE bayes_seen (
+		scope  TEXT    NOT NULL,
+		digest TEXT    NOT NULL, -- bayes.Digest
+		class  INTEGER NOT NULL, -- store.Class: 1 ham, 2 spam
+		atime  INTEGER NOT NULL, -- unix seconds learned
+		PRIMARY KEY (scope, digest)
+	) WITHOUT ROWID;
+	CREATE TABLE bayes_totals (
+		scope TEXT    NOT NULL PRIMARY KEY,
+		ham   INTEGER NOT NULL DEFAULT 0,
+		spam  INTEGER NOT NULL DEFAULT 0
+	) WITHOUT ROWID`},
 }
 
 // SchemaVersion is the schema version this code writes.

@@ -1,0 +1,228 @@
+package bayes
+
+import (
+	"path"
+	"strings"
+
+	"github.com/mailsift/mailsift/message"
+)
+
+// Token prefixes. Each names where a token came from so that the same word
+// in the Subject and in the body are counted apart.
+const (
+	pfxFromName  = "F:n:"  // words of the From display name
+	pfxFromAddr  = "F:a:"  // the From address
+	pfxFromDom   = "F:d:"  // the From domain and its registrable part
+	pfxRcpts     = "RC:"   // To+Cc address count bucket
+	pfxSubject   = "S:"    // Subject words
+	pfxReplyTo   = "RT:"   // Reply-To domain, or "same" when it is From's
+	pfxHelo      = "RH:"   // HELO names of the top Received hops
+	pfxRdns      = "RR:"   // reverse-DNS names of the top Received hops
+	pfxMailer    = "XM:"   // X-Mailer / User-Agent words
+	pfxCType     = "CT:"   // media types of the MIME parts
+	pfxCharset   = "CS:"   // charsets of the MIME parts
+	pfxMsgID     = "MI:"   // Message-ID domain
+	pfxHdrName   = "HN:"   // names of the header fields present
+	pfxHidden    = "H:"    // words of hidden text
+	pfxURI       = "U:"    // URI hosts and their registrable parts
+	pfxAttach    = "A:"    // attachment names, extensions and types
+	pfxStructure = "T:"    // structure: html-only, image and URI counts
+	receivedHops = 3       // Received fields read, from the top
+	pfxHdrCount  = "T:hn:" // header field count bucket
+)
+
+// headers emits the tokens of the selected header fields.
+func (e *emitter) headers(m *message.Message) {
+	for _, a := range m.From {
+		e.words(pfxFromName, a.Name, true)
+		e.addRaw(pfxFromAddr, strings.ToLower(a.Addr))
+		e.domain(pfxFromDom, a.Domain)
+	}
+	e.addRaw(pfxRcpts, bucket(len(m.To)+len(m.Cc)))
+	e.words(pfxSubject, m.Subject, true)
+	for _, a := range m.ReplyTo {
+		if len(m.From) > 0 && a.Domain == m.From[0].Domain {
+			e.addRaw(pfxReplyTo, "same")
+			continue
+		}
+		e.domain(pfxReplyTo, a.Domain)
+	}
+	e.received(m)
+	for _, name := range []string{"X-Mailer", "User-Agent"} {
+		if v, ok := m.Get(name); ok {
+			e.words(pfxMailer, v, true)
+		}
+	}
+	if _, dom, ok := strings.Cut(strings.Trim(m.MsgID, "<> \t"), "@"); ok {
+		e.domain(pfxMsgID, strings.ToLower(dom))
+	}
+	e.headerNames(m)
+}
+
+// headerNames emits the lower-case name of every header field (once),
+// except the X-Spam-* fields that filters add, and a bucket of their count.
+func (e *emitter) headerNames(m *message.Message) {
+	for _, f := range m.Header {
+		name := strings.ToLower(f.Name)
+		if strings.HasPrefix(name, "x-spam") {
+			continue
+		}
+		e.addRaw(pfxHdrName, name)
+	}
+	e.addRaw(pfxHdrCount, bucket(len(m.Header)/5))
+}
+
+// domain emits a lower-case domain and, when different, its registrable
+// part.
+func (e *emitter) domain(prefix, d string) {
+	d = strings.TrimSuffix(d, ".")
+	if d == "" {
+		return
+	}
+	e.addRaw(prefix, d)
+	if r := registrable(d); r != d {
+		e.addRaw(prefix, r)
+	}
+}
+
+// received emits the HELO and reverse-DNS names of the top Received hops,
+// read from the common form "from HELO (RDNS [IP]) by ...".
+func (e *emitter) received(m *message.Message) {
+	n := 0
+	for _, f := range m.Header {
+		if !strings.EqualFold(f.Name, "Received") {
+			continue
+		}
+		if n++; n > receivedHops {
+			return
+		}
+		helo, rdns := parseReceived(f.Raw)
+		if strings.Contains(helo, ".") {
+			e.domain(pfxHelo, helo)
+		} else if helo != "" {
+			e.addRaw(pfxHelo, "nodot")
+		}
+		if rdns != "" {
+			e.domain(pfxRdns, rdns)
+		}
+	}
+}
+
+// parseReceived returns the lower-case HELO and reverse-DNS names of a
+// Received value, "" when absent.
+func parseReceived(v string) (helo, rdns string) {
+	v = strings.TrimSpace(v)
+	if len(v) < 5 || !strings.EqualFold(v[:5], "from ") {
+		return "", ""
+	}
+	rest := strings.TrimLeft(v[5:], " \t")
+	end := strings.IndexAny(rest, " \t\r\n(")
+	if end < 0 {
+		end = len(rest)
+	}
+	helo = strings.ToLower(strings.Trim(rest[:end], "[]"))
+	rest = strings.TrimLeft(rest[end:], " \t\r\n")
+	if strings.HasPrefix(rest, "(") {
+		inner := rest[1:]
+		if i := strings.IndexAny(inner, " \t[)"); i > 0 {
+			name := strings.ToLower(inner[:i])
+			if strings.Contains(name, ".") && !strings.ContainsAny(name, "=@:") && !isNumeric(name) {
+				rdns = name
+			}
+		}
+	}
+	return helo, rdns
+}
+
+func isNumeric(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if (s[i] < '0' || s[i] > '9') && s[i] != '.' {
+			return false
+		}
+	}
+	return true
+}
+
+// structure emits tokens for the shape of the message.
+func (e *emitter) structure(m *message.Message) {
+	switch {
+	case m.HasHTML && !m.HasPlain:
+		e.addRaw(pfxStructure, "html-only")
+	case m.HasHTML && m.HasPlain:
+		e.addRaw(pfxStructure, "html+plain")
+	case !m.HasPlain:
+		e.addRaw(pfxStructure, "no-text")
+	}
+	e.addRaw(pfxStructure+"img:", bucket(m.Images))
+	e.addRaw(pfxStructure+"uri:", bucket(len(m.URIs)))
+	if m.Forms > 0 {
+		e.addRaw(pfxStructure, "form")
+	}
+	if m.Scripts > 0 {
+		e.addRaw(pfxStructure, "script")
+	}
+	for _, f := range m.Flaws {
+		e.addRaw(pfxStructure+"flaw:", string(f))
+	}
+	for _, p := range m.Parts {
+		e.addRaw(pfxCType, p.ContentType)
+		if p.Charset != "" {
+			e.addRaw(pfxCharset, p.Charset)
+		}
+	}
+}
+
+// uris emits the host of every URI and its registrable part.
+func (e *emitter) uris(m *message.Message) {
+	for i := range m.URIs {
+		if e.full() {
+			return
+		}
+		e.domain(pfxURI, m.URIs[i].Host)
+	}
+}
+
+// attachments emits the name, extension and types of every attachment.
+func (e *emitter) attachments(m *message.Message) {
+	for _, a := range m.Attachments {
+		name := strings.ToLower(a.Filename)
+		if name != "" {
+			e.addRaw(pfxAttach+"n:", name)
+			if ext := path.Ext(name); ext != "" {
+				e.addRaw(pfxAttach+"x:", ext)
+			}
+		}
+		e.addRaw(pfxAttach+"d:", a.Declared)
+		e.addRaw(pfxAttach+"s:", a.Sniffed)
+	}
+}
+
+// genericSecond are second-level labels under which country registries
+// sell names (example.co.uk, example.com.au).
+var genericSecond = map[string]bool{
+	"co": true, "com": true, "net": true, "org": true, "ac": true, "gov": true,
+	"edu": true, "ne": true, "or": true, "gob": true, "ltd": true, "plc": true,
+}
+
+// registrable returns the last two labels of a host name, or three under a
+// country-code second level (co.uk); IP literals and short names unchanged.
+func registrable(host string) string {
+	if isNumeric(host) || strings.ContainsAny(host, ":[") {
+		return host
+	}
+	last := strings.LastIndexByte(host, '.')
+	if last <= 0 {
+		return host
+	}
+	second := strings.LastIndexByte(host[:last], '.')
+	if second < 0 {
+		return host
+	}
+	if len(host)-last-1 == 2 && genericSecond[host[second+1:last]] {
+		if third := strings.LastIndexByte(host[:second], '.'); third >= 0 {
+			return host[third+1:]
+		}
+		return host
+	}
+	return host[second+1:]
+}

@@ -1,0 +1,118 @@
+package sqlite
+
+import (
+	"context"
+	"errors"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/mailsift/mailsift/store"
+	"github.com/mailsift/mailsift/store/storetest"
+)
+
+func TestBayesStore(t *testing.T) {
+	storetest.TestBayesStore(t, func(t *testing.T) store.BayesStore {
+		return open(t, filepath.Join(t.TempDir(), "mailsift.db"), Options{})
+	})
+}
+
+func TestBayesLockedIsUnavailable(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "mailsift.db")
+	d := open(t, path, Options{BusyTimeout: 20 * time.Millisecond})
+	g := store.GlobalScope()
+	if _, err := d.BayesLearn(ctx, g, "d1", store.Spam, []uint64{1, 2}, time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	holdExclusive(t, path)
+	_, err := d.BayesLearn(ctx, g, "d2", store.Spam, []uint64{1, 2}, time.Now())
+	if !errors.Is(err, store.ErrUnavailable) {
+		t.Errorf("BayesLearn on a locked database = %v, want store.ErrUnavailable", err)
+	}
+	if _, err := d.BayesForget(ctx, g, "d1", []uint64{1, 2}); !errors.Is(err, store.ErrUnavailable) {
+		t.Errorf("BayesForget on a locked database = %v, want store.ErrUnavailable", err)
+	}
+	// An exclusive lock in WAL mode also blocks readers opening a snapshot.
+	if _, err := d.BayesLookup(ctx, g, []uint64{1, 2}); err != nil && !errors.Is(err, store.ErrUnavailable) {
+		t.Errorf("BayesLookup on a locked database = %v, want nil or store.ErrUnavailable", err)
+	}
+}
+
+func TestBayesReadOnlyFile(t *testing.T) {
+	if os.Geteuid() == 0 {
+		t.Skip("root ignores file permissions")
+	}
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "mailsift.db")
+	d, err := Open(ctx, path, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := d.BayesLearn(ctx, store.GlobalScope(), "d1", store.Spam, []uint64{1}, time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	if err := d.Close(); err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range []string{path, path + "-wal", path + "-shm"} {
+		if err := os.Chmod(p, 0o400); err != nil && !os.IsNotExist(err) {
+			t.Fatal(err)
+		}
+	}
+	d, err = Open(ctx, path, Options{})
+	if err == nil {
+		_, err = d.BayesLearn(ctx, store.GlobalScope(), "d2", store.Spam, []uint64{1}, time.Now())
+		if err == nil {
+			t.Error("BayesLearn on a read-only file succeeded")
+		}
+		if cerr := d.Close(); cerr != nil {
+			t.Log(cerr)
+		}
+	}
+	if !errors.Is(err, store.ErrUnavailable) {
+		t.Errorf("read-only file: %v, want store.ErrUnavailable", err)
+	}
+}
+
+func TestBayesRemovedFile(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	path := filepath.Join(dir, "mailsift.db")
+	d := open(t, path, Options{BusyTimeout: 20 * time.Millisecond})
+	if _, err := d.BayesLearn(ctx, store.GlobalScope(), "d1", store.Spam, []uint64{1}, time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.RemoveAll(dir); err != nil {
+		t.Fatal(err)
+	}
+	// SQLite keeps the unlinked file open: the calls may still work; they
+	// must not panic, and a failure must be an error.
+	_, err := d.BayesLearn(ctx, store.GlobalScope(), "d2", store.Spam, []uint64{1}, time.Now())
+	t.Logf("learn after the file was removed: %v", err)
+	_, err = d.BayesTotals(ctx, store.GlobalScope())
+	t.Logf("totals after the file was removed: %v", err)
+}
+
+func BenchmarkBayesLookup300(b *testing.B) {
+	ctx := context.Background()
+	d, err := Open(ctx, filepath.Join(b.TempDir(), "mailsift.db"), Options{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer func() { _ = d.Close() }()
+	toks := make([]uint64, 300)
+	for i := range toks {
+		toks[i] = uint64(i) * 0x9e3779b97f4a7c15
+	}
+	if _, err := d.BayesLearn(ctx, store.GlobalScope(), "d", store.Spam, toks, time.Now()); err != nil {
+		b.Fatal(err)
+	}
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		if _, err := d.BayesLookup(ctx, store.GlobalScope(), toks); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
