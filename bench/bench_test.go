@@ -204,7 +204,7 @@ func mailsiftBinary(b *testing.B) (string, error) {
 // decide) over the test split, without the socket: one op is one pass.
 func BenchmarkPipeline(b *testing.B) {
 	msgs := testSplit(b)
-	rt, err := filter.New(config.Default())
+	rt, err := filter.New(config.Default(), filter.Deps{})
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -136,7 +136,7 @@ func StartNoop(name string, guard bool) (*Server, error) {
 // configuration, as `mailsift serve` wires it, logging nothing.
 func StartMailsift(name string) (*Server, error) {
 	cfg := config.Default()
-	rt, err := filter.New(cfg)
+	rt, err := filter.New(cfg, filter.Deps{})
 	if err != nil {
 		return nil, err
 	}

@@ -83,16 +83,16 @@ type Actions struct {
 
 // Bayes configures the Bayes classifier and its learning.
 type Bayes struct {
-	Enabled       bool     `toml:"enabled" doc:"Score with Bayes (BAYES_* rules) once it has enough training." default:"true"`
-	MinHam        int      `toml:"min_ham" doc:"Ham messages Bayes must have learned before it scores." default:"200"`
-	MinSpam       int      `toml:"min_spam" doc:"Spam messages Bayes must have learned before it scores." default:"200"`
-	Autolearn     bool     `toml:"autolearn" doc:"Learn from the verdicts: clear spam as spam, clear ham as ham, off the SMTP path." default:"true"`
+	Enabled       bool     `toml:"enabled" doc:"Score with Bayes (BAYES_* rules) once it has enough training." default:"true" static:"true"`
+	MinHam        int      `toml:"min_ham" doc:"Ham messages Bayes must have learned before it scores." default:"200" static:"true"`
+	MinSpam       int      `toml:"min_spam" doc:"Spam messages Bayes must have learned before it scores." default:"200" static:"true"`
+	Autolearn     bool     `toml:"autolearn" doc:"Learn from the verdicts: clear spam as spam, clear ham as ham, off the SMTP path." default:"true" static:"true"`
 	AutolearnSpam float64  `toml:"autolearn_spam" doc:"Learn as spam at or above this many points, counting only non-Bayes rules." default:"10.0"`
 	AutolearnHam  float64  `toml:"autolearn_ham" doc:"Learn as ham below this many points, counting only non-Bayes rules." default:"1.0"`
 	SpamAt99      bool     `toml:"spam_at_99" doc:"Treat a message Bayes rates at 99% or more as spam whatever its score." default:"false"`
 	PerUser       bool     `toml:"per_user" doc:"Keep tokens per recipient; a user's own statistics are used once they have the minimum training." default:"false"`
 	ExpireAfter   Duration `toml:"expire_after" doc:"bayes expire drops rare tokens not seen for this long." default:"2160h0m0s"`
-	QueueSize     int      `toml:"queue_size" doc:"Messages waiting to be learned; past it autolearning skips messages (counted)." default:"1000"`
+	QueueSize     int      `toml:"queue_size" doc:"Messages waiting to be learned; past it autolearning skips messages (counted)." default:"1000" static:"true"`
 }
 
 // MetaRule is a meta rule defined in the configuration.

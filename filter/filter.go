@@ -10,11 +10,13 @@ import (
 	"strings"
 	"time"
 
+	"github.com/mailsift/mailsift/bayes"
 	"github.com/mailsift/mailsift/config"
 	"github.com/mailsift/mailsift/message"
 	"github.com/mailsift/mailsift/policy"
 	"github.com/mailsift/mailsift/scoring"
 	"github.com/mailsift/mailsift/scoring/rules"
+	"github.com/mailsift/mailsift/store"
 )
 
 // Runtime is an immutable snapshot of everything a verdict depends on: the
@@ -24,11 +26,22 @@ type Runtime struct {
 	Engine     *scoring.Engine
 	Limits     message.Limits
 	Thresholds policy.Thresholds
+	Deps       Deps
+}
+
+// Deps are the long-lived parts a Runtime uses but does not own: they
+// outlive reloads. The zero value runs without Bayes.
+type Deps struct {
+	// Bayes classifies messages (nil: no Bayes rules fire).
+	Bayes *bayes.Classifier
+	// Learn queues an autolearning job off the SMTP path and reports
+	// whether it was taken (nil: no autolearning).
+	Learn func(bayes.Job) bool
 }
 
 // New builds a Runtime from cfg: the built-in rules plus cfg's meta rules,
 // weighted by cfg's score overrides.
-func New(cfg *config.Config) (*Runtime, error) {
+func New(cfg *config.Config, deps Deps) (*Runtime, error) {
 	metas, err := cfg.MetaRules()
 	if err != nil {
 		return nil, err
@@ -50,6 +63,7 @@ func New(cfg *config.Config) (*Runtime, error) {
 			MaxParts: l.MIMEParts, MaxURIs: l.URIs,
 		}.WithDefaults(),
 		Thresholds: policy.Thresholds{Tag: cfg.Actions.TagThreshold, Reject: cfg.Actions.RejectThreshold},
+		Deps:       deps,
 	}, nil
 }
 
@@ -61,6 +75,9 @@ type Result struct {
 	// Reason says why the fail-safe applied ("deadline", "incomplete",
 	// "panic: ..."); empty on a normal verdict.
 	Reason string
+	// Autolearn is the class the message was queued to be learned as
+	// (store.None when it was not).
+	Autolearn store.Class
 }
 
 // Evaluate parses and scores raw. When ctx ends before every rule ran, the
@@ -72,11 +89,18 @@ func (rt *Runtime) Evaluate(ctx context.Context, env *message.Envelope, raw []by
 	if now.IsZero() {
 		now = time.Now()
 	}
-	v := rt.Engine.Run(ctx, &scoring.Input{Msg: msg, Env: env, Now: now})
+	in := &scoring.Input{Msg: msg, Env: env, Now: now}
+	tokens := rt.classify(ctx, in)
+	v := rt.Engine.Run(ctx, in)
 	res := &Result{Msg: msg, Verdict: v, Action: policy.Decide(v.Score, rt.Thresholds)}
 	if v.Incomplete {
 		res.Action, res.Reason = policy.Tempfail, "deadline"
+		return res
 	}
+	if b := in.Bayes; rt.Config.Bayes.SpamAt99 && b != nil && b.Ready && b.Prob >= 0.99 && res.Action == policy.Accept {
+		res.Action = policy.Tag
+	}
+	rt.autolearn(res, raw, tokens)
 	return res
 }
 
@@ -155,4 +179,56 @@ func (rt *Runtime) TagSubject(raw, decoded string) (string, bool) {
 
 func hasPrefixFold(s, prefix string) bool {
 	return len(s) >= len(prefix) && strings.EqualFold(s[:len(prefix)], prefix)
+}
+
+// scopes are the Bayes scopes a message is classified with, most specific
+// first: with per-user Bayes and a single recipient, that user's, then the
+// site's.
+func (rt *Runtime) scopes(env *message.Envelope) []store.Scope {
+	if rt.Config.Bayes.PerUser && len(env.Rcpts) == 1 {
+		return []store.Scope{store.UserScope(env.Rcpts[0]), store.GlobalScope()}
+	}
+	return []store.Scope{store.GlobalScope()}
+}
+
+// classify puts the Bayes opinion into in and returns the message's tokens
+// (nil when Bayes is off), for autolearning.
+func (rt *Runtime) classify(ctx context.Context, in *scoring.Input) []uint64 {
+	c := rt.Deps.Bayes
+	if c == nil || !rt.Config.Bayes.Enabled {
+		return nil
+	}
+	tokens := c.Tokens(in.Msg)
+	r, err := c.ClassifyTokens(ctx, rt.scopes(in.Env), tokens)
+	in.Bayes = &scoring.BayesOpinion{Ready: r.Ready, Prob: r.Prob}
+	if err != nil {
+		in.Bayes.Unavailable = err.Error()
+	}
+	return tokens
+}
+
+// autolearn queues the message for learning when its non-Bayes points are
+// clear enough (Bayes never trains itself) and every rule ran.
+func (rt *Runtime) autolearn(res *Result, raw []byte, tokens []uint64) {
+	b := rt.Config.Bayes
+	if rt.Deps.Learn == nil || rt.Deps.Bayes == nil || !b.Enabled || !b.Autolearn || len(res.Verdict.Errors) > 0 {
+		return
+	}
+	score := res.Verdict.Score
+	for _, h := range res.Verdict.Hits {
+		if strings.HasPrefix(h.Rule, "BAYES_") {
+			score -= h.Points
+		}
+	}
+	class, ok := bayes.AutolearnClass(score, bayes.Autolearn{SpamAbove: b.AutolearnSpam, HamBelow: b.AutolearnHam})
+	if !ok {
+		return
+	}
+	if tokens == nil {
+		tokens = rt.Deps.Bayes.Tokens(res.Msg)
+	}
+	job := bayes.Job{Scope: store.GlobalScope(), Digest: bayes.Digest(raw), Tokens: tokens, Class: class}
+	if rt.Deps.Learn(job) {
+		res.Autolearn = class
+	}
 }

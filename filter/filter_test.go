@@ -22,7 +22,7 @@ func newRuntime(t *testing.T, mutate func(*config.Config)) *Runtime {
 	if mutate != nil {
 		mutate(cfg)
 	}
-	rt, err := New(cfg)
+	rt, err := New(cfg, Deps{})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -8,6 +8,7 @@ import (
 	"github.com/mailsift/mailsift/message"
 	"github.com/mailsift/mailsift/policy"
 	"github.com/mailsift/mailsift/scoring"
+	"github.com/mailsift/mailsift/store"
 )
 
 // Record is what the message log says about one message.
@@ -45,6 +46,9 @@ func LogLine(e *zerolog.Event, r Record) {
 			Array("rules", hitArray(res.Verdict.Hits))
 		if len(res.Verdict.Errors) > 0 {
 			e = e.Array("errors", errArray(res.Verdict.Errors))
+		}
+		if res.Autolearn != store.None {
+			e = e.Str("autolearn", res.Autolearn.String())
 		}
 	} else {
 		e = e.Str("message_id", r.MessageID).Interface("score", nil).Array("rules", hitArray(nil))

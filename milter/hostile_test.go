@@ -64,7 +64,7 @@ func startHostile(t testing.TB, rt *filter.Runtime, g milter.GuardOptions) *harn
 
 func defaultRuntime(t testing.TB) *filter.Runtime {
 	t.Helper()
-	rt, err := filter.New(config.Default())
+	rt, err := filter.New(config.Default(), filter.Deps{})
 	if err != nil {
 		t.Fatal(err)
 	}

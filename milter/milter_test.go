@@ -69,7 +69,7 @@ func runtimeWith(t *testing.T, mutate func(*config.Config)) *filter.Runtime {
 	if mutate != nil {
 		mutate(cfg)
 	}
-	rt, err := filter.New(cfg)
+	rt, err := filter.New(cfg, filter.Deps{})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -49,7 +49,10 @@ func runCheck(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, err)
 		return 1
 	}
-	rt, err := filter.New(cfg)
+	log, _ := newLogger(stderr, "console", "warn")
+	deps, closeDeps := checkDeps(cfg, log)
+	defer closeDeps()
+	rt, err := filter.New(cfg, deps)
 	if err != nil {
 		fmt.Fprintln(stderr, err)
 		return 1

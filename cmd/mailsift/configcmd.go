@@ -21,7 +21,7 @@ func runConfig(args []string, stdout, stderr io.Writer) int {
 		}
 		cfg, err := loadConfig(args[1])
 		if err == nil {
-			_, err = filter.New(cfg) // score overrides and meta rules against the registry
+			_, err = filter.New(cfg, filter.Deps{}) // score overrides and meta rules against the registry
 		}
 		if err != nil {
 			fmt.Fprintln(stderr, err)

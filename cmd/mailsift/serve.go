@@ -20,6 +20,7 @@ import (
 	"github.com/mailsift/mailsift/config"
 	"github.com/mailsift/mailsift/filter"
 	"github.com/mailsift/mailsift/milter"
+	"github.com/mailsift/mailsift/store/sqlite"
 )
 
 func runServe(args []string, stdout, stderr io.Writer) int {
@@ -80,19 +81,31 @@ type daemon struct {
 	log      zerolog.Logger
 	msgLog   zerolog.Logger
 	rt       atomic.Pointer[filter.Runtime]
+	deps     filter.Deps // outlive reloads
 }
 
 func (d *daemon) run(cfg *config.Config) error {
-	rt, err := filter.New(cfg)
+	db, err := sqlite.Open(context.Background(), cfg.Store.Path, sqlite.Options{})
+	if err != nil {
+		return err
+	}
+	defer func() {
+		if err := db.Close(); err != nil {
+			d.log.Warn().Err(err).Msg("closing the store")
+		}
+	}()
+	st := newStats(db, d.log)
+	defer st.close()
+	deps, queue := openBayes(cfg, db, d.log)
+	if queue != nil {
+		defer closeQueue(queue, d.log)
+	}
+	d.deps = deps
+	rt, err := filter.New(cfg, deps)
 	if err != nil {
 		return err
 	}
 	d.rt.Store(rt)
-	st, err := openStats(cfg, d.log)
-	if err != nil {
-		return err
-	}
-	defer st.close()
 	ln, err := listen(cfg.Listen)
 	if err != nil {
 		return err
@@ -161,7 +174,7 @@ func (d *daemon) reload(started *config.Config) {
 			d.log.Warn().Strs("keys", keys).Msg("these settings take effect at the next restart")
 			config.KeepStatic(started, cfg)
 		}
-		rt, err = filter.New(cfg)
+		rt, err = filter.New(cfg, d.deps)
 	}
 	if err != nil {
 		d.log.Error().Err(err).Str("config", d.path).Msg("reload refused; keeping the running configuration")

@@ -7,7 +7,6 @@ import (
 
 	"github.com/rs/zerolog"
 
-	"github.com/mailsift/mailsift/config"
 	"github.com/mailsift/mailsift/milter"
 	"github.com/mailsift/mailsift/policy"
 	"github.com/mailsift/mailsift/store"
@@ -28,15 +27,11 @@ type statsWriter struct {
 
 const statsFlushEvery = 10 * time.Second
 
-func openStats(cfg *config.Config, log zerolog.Logger) (*statsWriter, error) {
-	db, err := sqlite.Open(context.Background(), cfg.Store.Path, sqlite.Options{})
-	if err != nil {
-		return nil, err
-	}
+func newStats(db *sqlite.DB, log zerolog.Logger) *statsWriter {
 	w := &statsWriter{db: db, log: log, day: map[string]map[string]int64{},
 		stop: make(chan struct{}), done: make(chan struct{})}
 	go w.loop()
-	return w, nil
+	return w
 }
 
 func (w *statsWriter) record(o *milter.Outcome) {
@@ -101,7 +96,4 @@ func (w *statsWriter) flush() {
 func (w *statsWriter) close() {
 	close(w.stop)
 	<-w.done
-	if err := w.db.Close(); err != nil {
-		w.log.Warn().Err(err).Msg("closing the store")
-	}
 }
