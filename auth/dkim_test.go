@@ -15,7 +15,7 @@ import (
 	"time"
 
 	"github.com/emersion/go-msgauth/dkim"
-	"golang.org/x/net/dns/dnsmessage"
+	"github.com/miekg/dns"
 )
 
 var (
@@ -54,7 +54,7 @@ func dkimZone(t testing.TB) *testDNS {
 	d.TXT("rsa._domainkey.other.test", "v=DKIM1; k=rsa; p="+base64.StdEncoding.EncodeToString(der))
 	d.TXT("garbage._domainkey.example.test", "v=DKIM1; k=rsa; p=!!!not base64!!!")
 	d.TXT("revoked._domainkey.example.test", "v=DKIM1; k=rsa; p=")
-	d.Fail("broken._domainkey.example.test", dnsmessage.RCodeServerFailure)
+	d.Fail("broken._domainkey.example.test", dns.RcodeServerFailure)
 	d.Drop("slow._domainkey.example.test")
 	return d
 }

@@ -8,7 +8,7 @@ import (
 	"time"
 
 	"github.com/emersion/go-msgauth/dkim"
-	"golang.org/x/net/dns/dnsmessage"
+	"github.com/miekg/dns"
 )
 
 func dmarcZone(t testing.TB) *testDNS {
@@ -28,7 +28,7 @@ func dmarcZone(t testing.TB) *testDNS {
 	d.TXT("_dmarc.other.test", "v=spf1 -all", "hello")
 	d.TXT("_dmarc.lower.test", "v=dmarc1; p=reject")
 	d.TXT("_dmarc.long.test", "v=DMARC1; p=reject; rua="+strings.Repeat("mailto:a@long.test,", 3000))
-	d.Fail("_dmarc.tf.test", dnsmessage.RCodeServerFailure)
+	d.Fail("_dmarc.tf.test", dns.RcodeServerFailure)
 	d.Drop("_dmarc.slow.test")
 	return d
 }

@@ -2,30 +2,27 @@ package auth
 
 import (
 	"context"
-	"encoding/binary"
-	"io"
 	"net"
 	"net/netip"
 	"strings"
 	"sync"
 	"testing"
 
-	"golang.org/x/net/dns/dnsmessage"
+	"github.com/miekg/dns"
 )
 
-// testDNS is an authoritative DNS server on 127.0.0.1 (UDP and TCP) serving
-// in-memory records, for the checks' resolver. Names are case-insensitive
-// and given without the final dot.
+// testDNS is an authoritative DNS server (miekg/dns) on 127.0.0.1, UDP and
+// TCP, serving in-memory records to the checks' resolver. Names are
+// case-insensitive and given without the final dot.
 type testDNS struct {
 	mu    sync.Mutex
 	txt   map[string][]string
 	addr  map[string][]netip.Addr
 	mx    map[string][]string
-	rcode map[string]dnsmessage.RCode
+	rcode map[string]int
 	drop  map[string]bool
 
-	udp net.PacketConn
-	tcp net.Listener
+	udpAddr, tcpAddr string
 }
 
 func newTestDNS(t testing.TB) *testDNS {
@@ -34,25 +31,25 @@ func newTestDNS(t testing.TB) *testDNS {
 		txt:   map[string][]string{},
 		addr:  map[string][]netip.Addr{},
 		mx:    map[string][]string{},
-		rcode: map[string]dnsmessage.RCode{},
+		rcode: map[string]int{},
 		drop:  map[string]bool{},
 	}
-	var err error
-	if d.udp, err = net.ListenPacket("udp", "127.0.0.1:0"); err != nil {
+	pc, err := net.ListenPacket("udp", "127.0.0.1:0")
+	if err != nil {
 		t.Fatal(err)
 	}
-	if d.tcp, err = net.Listen("tcp", "127.0.0.1:0"); err != nil {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
 		t.Fatal(err)
 	}
-	var wg sync.WaitGroup
-	wg.Add(2)
-	go func() { defer wg.Done(); d.serveUDP() }()
-	go func() { defer wg.Done(); d.serveTCP() }()
-	t.Cleanup(func() {
-		_ = d.udp.Close()
-		_ = d.tcp.Close()
-		wg.Wait()
-	})
+	d.udpAddr, d.tcpAddr = pc.LocalAddr().String(), l.Addr().String()
+	for _, srv := range []*dns.Server{{PacketConn: pc, Handler: d}, {Listener: l, Handler: d}} {
+		started := make(chan struct{})
+		srv.NotifyStartedFunc = func() { close(started) }
+		go func() { _ = srv.ActivateAndServe() }()
+		<-started
+		t.Cleanup(func() { _ = srv.Shutdown() })
+	}
 	return d
 }
 
@@ -83,7 +80,7 @@ func (d *testDNS) MX(name string, hosts ...string) {
 }
 
 // Fail makes every query for name answer rcode (e.g. SERVFAIL).
-func (d *testDNS) Fail(name string, rc dnsmessage.RCode) {
+func (d *testDNS) Fail(name string, rc int) {
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	d.rcode[key(name)] = rc
@@ -104,129 +101,73 @@ func (d *testDNS) Resolver() *net.Resolver {
 		Dial: func(ctx context.Context, network, _ string) (net.Conn, error) {
 			var nd net.Dialer
 			if strings.HasPrefix(network, "tcp") {
-				return nd.DialContext(ctx, "tcp", d.tcp.Addr().String())
+				return nd.DialContext(ctx, "tcp", d.tcpAddr)
 			}
-			return nd.DialContext(ctx, "udp", d.udp.LocalAddr().String())
+			return nd.DialContext(ctx, "udp", d.udpAddr)
 		},
 	}
 }
 
-func (d *testDNS) serveUDP() {
-	buf := make([]byte, 65535)
-	for {
-		n, from, err := d.udp.ReadFrom(buf)
-		if err != nil {
-			return
-		}
-		if out := d.answer(buf[:n], true); out != nil {
-			_, _ = d.udp.WriteTo(out, from)
-		}
+// ServeDNS answers one query (miekg/dns handler).
+func (d *testDNS) ServeDNS(w dns.ResponseWriter, q *dns.Msg) {
+	if len(q.Question) != 1 {
+		return
 	}
-}
-
-func (d *testDNS) serveTCP() {
-	for {
-		c, err := d.tcp.Accept()
-		if err != nil {
-			return
-		}
-		go d.serveConn(c)
-	}
-}
-
-func (d *testDNS) serveConn(c net.Conn) {
-	defer func() { _ = c.Close() }()
-	for {
-		var l [2]byte
-		if _, err := io.ReadFull(c, l[:]); err != nil {
-			return
-		}
-		q := make([]byte, binary.BigEndian.Uint16(l[:]))
-		if _, err := io.ReadFull(c, q); err != nil {
-			return
-		}
-		out := d.answer(q, false)
-		if out == nil {
-			continue
-		}
-		msg := binary.BigEndian.AppendUint16(nil, uint16(len(out)))
-		if _, err := c.Write(append(msg, out...)); err != nil {
-			return
-		}
-	}
-}
-
-// answer builds the response to one query; nil means stay silent.
-func (d *testDNS) answer(q []byte, udp bool) []byte {
-	var p dnsmessage.Parser
-	h, err := p.Start(q)
-	if err != nil {
-		return nil
-	}
-	qs, err := p.Question()
-	if err != nil {
-		return nil
-	}
-	name := key(qs.Name.String())
+	qs := q.Question[0]
+	name := key(qs.Name)
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	if d.drop[name] {
-		return nil
+		return
 	}
-	rh := dnsmessage.Header{ID: h.ID, Response: true, Authoritative: true,
-		RecursionDesired: h.RecursionDesired, RecursionAvailable: true}
+	m := new(dns.Msg)
+	m.SetReply(q)
+	m.Authoritative, m.RecursionAvailable = true, true
 	rc, failing := d.rcode[name]
 	exists := d.txt[name] != nil || d.addr[name] != nil || d.mx[name] != nil
 	switch {
 	case failing:
-		rh.RCode = rc
+		m.Rcode = rc
 	case !exists:
-		rh.RCode = dnsmessage.RCodeNameError
+		m.Rcode = dns.RcodeNameError
+	default:
+		m.Answer = d.answers(qs, name)
 	}
-	out := d.build(rh, qs, name, rh.RCode == dnsmessage.RCodeSuccess)
-	if udp && len(out) > 1232 {
-		rh.Truncated = true
-		out = d.build(rh, qs, name, false)
-	}
-	return out
-}
-
-func (d *testDNS) build(rh dnsmessage.Header, qs dnsmessage.Question, name string, withAnswers bool) []byte {
-	b := dnsmessage.NewBuilder(nil, rh)
-	b.EnableCompression()
-	must(b.StartQuestions())
-	must(b.Question(qs))
-	must(b.StartAnswers())
-	if withAnswers {
-		d.answers(&b, qs, name)
-	}
-	out, err := b.Finish()
-	must(err)
-	return out
-}
-
-func (d *testDNS) answers(b *dnsmessage.Builder, qs dnsmessage.Question, name string) {
-	rh := dnsmessage.ResourceHeader{Name: qs.Name, Class: dnsmessage.ClassINET, TTL: 60}
-	switch qs.Type {
-	case dnsmessage.TypeTXT:
-		for _, t := range d.txt[name] {
-			must(b.TXTResource(rh, dnsmessage.TXTResource{TXT: chunks(t)}))
+	if _, udp := w.RemoteAddr().(*net.UDPAddr); udp {
+		size := dns.MinMsgSize
+		if opt := q.IsEdns0(); opt != nil {
+			size = int(opt.UDPSize())
 		}
-	case dnsmessage.TypeA, dnsmessage.TypeAAAA:
+		m.Truncate(size)
+	}
+	_ = w.WriteMsg(m)
+}
+
+func (d *testDNS) answers(qs dns.Question, name string) []dns.RR {
+	hdr := func(t uint16) dns.RR_Header {
+		return dns.RR_Header{Name: qs.Name, Rrtype: t, Class: dns.ClassINET, Ttl: 60}
+	}
+	var out []dns.RR
+	switch qs.Qtype {
+	case dns.TypeTXT:
+		for _, t := range d.txt[name] {
+			out = append(out, &dns.TXT{Hdr: hdr(dns.TypeTXT), Txt: chunks(t)})
+		}
+	case dns.TypeA, dns.TypeAAAA:
 		for _, a := range d.addr[name] {
 			switch {
-			case a.Is4() && qs.Type == dnsmessage.TypeA:
-				must(b.AResource(rh, dnsmessage.AResource{A: a.As4()}))
-			case a.Is6() && qs.Type == dnsmessage.TypeAAAA:
-				must(b.AAAAResource(rh, dnsmessage.AAAAResource{AAAA: a.As16()}))
+			case a.Is4() && qs.Qtype == dns.TypeA:
+				out = append(out, &dns.A{Hdr: hdr(dns.TypeA), A: a.AsSlice()})
+			case a.Is6() && qs.Qtype == dns.TypeAAAA:
+				out = append(out, &dns.AAAA{Hdr: hdr(dns.TypeAAAA), AAAA: a.AsSlice()})
 			}
 		}
-	case dnsmessage.TypeMX:
+	case dns.TypeMX:
 		for _, m := range d.mx[name] {
-			mx := dnsmessage.MustNewName(strings.TrimSuffix(m, ".") + ".")
-			must(b.MXResource(rh, dnsmessage.MXResource{Pref: 10, MX: mx}))
+			out = append(out, &dns.MX{Hdr: hdr(dns.TypeMX), Preference: 10, Mx: dns.Fqdn(m)})
 		}
 	}
+	return out
 }
 
 // chunks splits a record into DNS character-strings of at most 255 bytes.
@@ -240,10 +181,4 @@ func chunks(s string) []string {
 		s = s[255:]
 	}
 	return append(out, s)
-}
-
-func must(err error) {
-	if err != nil {
-		panic(err)
-	}
 }

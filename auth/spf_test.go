@@ -9,7 +9,7 @@ import (
 	"testing"
 	"time"
 
-	"golang.org/x/net/dns/dnsmessage"
+	"github.com/miekg/dns"
 )
 
 func testCtx(t *testing.T) context.Context {
@@ -47,7 +47,7 @@ func spfZone(t *testing.T) *testDNS {
 	d.TXT("many.test", "v=spf1 "+strings.Join(many, " ")+" -all")
 	d.TXT("void.test", "v=spf1 a:nx1.void.test a:nx2.void.test a:nx3.void.test ip4:192.0.2.1 -all")
 	d.TXT("big.test", "v=spf1 "+strings.Repeat("ip4:203.0.113.1 ", 3700)+"-all")
-	d.Fail("servfail.test", dnsmessage.RCodeServerFailure)
+	d.Fail("servfail.test", dns.RcodeServerFailure)
 	d.Drop("slow.test")
 	d.TXT("incfail.test", "v=spf1 include:servfail.test -all")
 	return d
