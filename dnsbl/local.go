@@ -212,36 +212,38 @@ func (l *Local) Loaded() bool {
 }
 
 // Lookup answers qname (a full query name inside the zone) from memory:
-// the records of every dataset listing it, and the IP or domain asked
-// about (for TXT templates). ok is false for names that are not a query
-// of this zone.
-func (l *Local) Lookup(qname string) (recs []Record, query string, ok bool) {
+// the records of every dataset listing it, TXT templates expanded. ok is
+// false for names outside the zone.
+func (l *Local) Lookup(qname string) (recs []Record, ok bool) {
 	rel, ok := relative(qname, l.zone.domain())
 	if !ok || rel == "" {
-		return nil, "", ok
+		return nil, ok
 	}
-	if l.zone.Target == Domains {
-		query = rel
-	} else {
-		ip, ok := parseReversed(rel)
-		if !ok {
-			return nil, "", true
+	var ip netip.Addr
+	if l.zone.Target == IPs {
+		if ip, ok = parseReversed(rel); !ok {
+			return nil, true
 		}
-		query = ip.String()
 	}
 	l.mu.RLock()
 	defer l.mu.RUnlock()
 	for _, s := range l.sets {
-		var rs []Record
 		switch {
-		case s.dom != nil:
-			rs = s.dom.Lookup(query)
-		case s.ip != nil:
-			rs = s.ip.Lookup(netip.MustParseAddr(query))
+		case s.dom != nil && l.zone.Target == Domains:
+			rs, matched := s.dom.Lookup(rel)
+			recs = appendExpanded(recs, rs, matched)
+		case s.ip != nil && ip.IsValid():
+			recs = appendExpanded(recs, s.ip.Lookup(ip), ip.String())
 		}
-		recs = append(recs, rs...)
 	}
-	return recs, query, true
+	return recs, true
+}
+
+func appendExpanded(out, rs []Record, subject string) []Record {
+	for _, r := range rs {
+		out = append(out, Record{A: r.A, TXT: r.Text(subject)})
+	}
+	return out
 }
 
 // LookupA answers like Lookuper.LookupA, from memory.
@@ -249,7 +251,7 @@ func (l *Local) LookupA(qname string) ([]netip.Addr, error) {
 	if !l.Loaded() {
 		return nil, newErr(ErrTemp, qname, dns.TypeA, "local data not loaded")
 	}
-	recs, _, _ := l.Lookup(qname)
+	recs, _ := l.Lookup(qname)
 	if len(recs) == 0 {
 		return nil, newErr(ErrNotFound, qname, dns.TypeA, "NXDOMAIN")
 	}

@@ -92,7 +92,7 @@ func (p *lineParser) each(r io.Reader, fn func(key string, e entry) error) error
 		if line == "" || line[0] == '#' || line[0] == ';' || line[0] == '$' {
 			continue
 		}
-		if line[0] == ':' {
+		if line[0] == ':' && !strings.HasPrefix(line, "::") { // "::1" is an IPv6 entry
 			rec, err := p.value(line)
 			if err != nil {
 				p.bad(n, err.Error())
@@ -404,19 +404,21 @@ func singleLabel(s string) bool {
 	return ok && !strings.Contains(s, ".")
 }
 
-// Lookup returns the records listing name, nil when it is not listed.
-func (s *DomainSet) Lookup(name string) []Record {
+// Lookup returns the records listing name, nil when it is not listed,
+// and the entry that matched (what "$" stands for in TXT templates, as in
+// rbldnsd: the wildcard's domain, not the name asked).
+func (s *DomainSet) Lookup(name string) ([]Record, string) {
 	name = strings.ToLower(strings.TrimSuffix(name, "."))
 	if es, ok := s.exact[name]; ok {
-		return records(es)
+		return records(es), name
 	}
 	for rest := name; ; {
 		_, parent, ok := strings.Cut(rest, ".")
 		if !ok {
-			return nil
+			return nil, ""
 		}
 		if es, ok := s.wild[parent]; ok {
-			return records(es)
+			return records(es), parent
 		}
 		rest = parent
 	}

@@ -120,7 +120,7 @@ func (h *handler) answer(r *dns.Msg) *dns.Msg {
 	if !l.Loaded() {
 		return m.SetRcode(r, dns.RcodeServerFailure)
 	}
-	recs, query, _ := l.Lookup(q.Name)
+	recs, _ := l.Lookup(q.Name)
 	if len(recs) == 0 {
 		m.Rcode = dns.RcodeNameError
 		m.Ns = append(m.Ns, h.soa(l))
@@ -135,7 +135,7 @@ func (h *handler) answer(r *dns.Msg) *dns.Msg {
 		case dns.TypeTXT:
 			if rec.TXT != "" {
 				hdr.Rrtype = dns.TypeTXT
-				m.Answer = append(m.Answer, &dns.TXT{Hdr: hdr, Txt: splitTXT(rec.Text(query))})
+				m.Answer = append(m.Answer, &dns.TXT{Hdr: hdr, Txt: splitTXT(rec.TXT)})
 			}
 		}
 	}
