@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"net"
 	"net/textproto"
 	"strings"
 
@@ -71,7 +72,7 @@ func VerifyDKIMWithOptions(ctx context.Context, r Resolver, raw []byte, o DKIMOp
 	vo := &dkim.VerifyOptions{
 		MaxVerifications: max,
 		LookupTXT: func(name string) ([]string, error) {
-			return nr.LookupTXT(ctx, name)
+			return keyRecords(nr.LookupTXT(ctx, name))
 		},
 	}
 	verifs, err := runDKIM(withHeaderEnd(raw), vo)
@@ -91,6 +92,21 @@ func VerifyDKIMWithOptions(ctx context.Context, r Resolver, raw []byte, o DKIMOp
 		}
 	}
 	return out
+}
+
+// maxDKIMKeyRecord bounds a key record: a 16384-bit RSA key fits, while a
+// key of hundreds of kilobits (possible in a 64 KB DNS answer) would cost
+// seconds of CPU per verification.
+const maxDKIMKeyRecord = 3072
+
+// keyRecords refuses oversized key records with a permanent error.
+func keyRecords(txts []string, err error) ([]string, error) {
+	for _, t := range txts {
+		if len(t) > maxDKIMKeyRecord {
+			return nil, &net.DNSError{Err: "key record too large", Name: "key"}
+		}
+	}
+	return txts, err
 }
 
 // runDKIM calls the library with a panic guard.

@@ -54,6 +54,7 @@ func dkimZone(t testing.TB) *testDNS {
 	d.TXT("rsa._domainkey.other.test", "v=DKIM1; k=rsa; p="+base64.StdEncoding.EncodeToString(der))
 	d.TXT("garbage._domainkey.example.test", "v=DKIM1; k=rsa; p=!!!not base64!!!")
 	d.TXT("revoked._domainkey.example.test", "v=DKIM1; k=rsa; p=")
+	d.TXT("huge._domainkey.example.test", "v=DKIM1; k=rsa; p="+strings.Repeat("A", 40000))
 	d.Fail("broken._domainkey.example.test", dns.RcodeServerFailure)
 	d.Drop("slow._domainkey.example.test")
 	return d
@@ -193,6 +194,7 @@ func TestVerifyDKIMBroken(t *testing.T) {
 		{"garbage key", with("s=rsa", "s=garbage"), DKIMPermError},
 		{"revoked key", with("s=rsa", "s=revoked"), DKIMPermError},
 		{"key servfail", with("s=rsa", "s=broken"), DKIMTempError},
+		{"huge key record", with("s=rsa", "s=huge"), DKIMPermError},
 		{"expired", with("v=1;", "v=1; x=1000000000;"), DKIMPermError},
 		{"junk tags", "DKIM-Signature: ;;; = ; v ; ===\r\n" + wireMessage, DKIMPermError},
 		{"empty value", "DKIM-Signature:\r\n" + wireMessage, DKIMPermError},
@@ -206,6 +208,16 @@ func TestVerifyDKIMBroken(t *testing.T) {
 				t.Fatalf("got %+v, want %s", got, c.want)
 			}
 		})
+	}
+}
+
+func TestVerifyDKIMHugeKeyRefused(t *testing.T) {
+	rk, _ := testKeys(t)
+	d := dkimZone(t)
+	msg := signMsg(t, wireMessage, "example.test", "huge", rk, dkim.CanonicalizationRelaxed)
+	got := VerifyDKIM(testCtx(t), d.Resolver(), []byte(msg))
+	if len(got) != 1 || got[0].Status != DKIMPermError || !strings.Contains(got[0].Reason, "too large") {
+		t.Fatalf("got %+v", got)
 	}
 }
 
