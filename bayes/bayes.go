@@ -192,13 +192,7 @@ func (c *Classifier) LearnTokens(ctx context.Context, scope store.Scope, digest 
 	if err != nil {
 		return 0, fmt.Errorf("bayes: learn %s: %w", scope, err)
 	}
-	dh, ds := delta(class)
-	switch out {
-	case store.Learned:
-		m.apply(tokens, dh, ds)
-	case store.Relearned:
-		m.apply(tokens, dh-ds, ds-dh) // one count moves from the other class
-	}
+	m.applyOutcome(tokens, class, out)
 	return out, nil
 }
 
@@ -282,4 +276,61 @@ func (c *Classifier) reloadLocked(ctx context.Context, scope store.Scope) error 
 	c.models[scope] = m
 	c.mu.Unlock()
 	return nil
+}
+
+// BatchStore is an optional interface of a store.BayesStore that learns
+// many messages of one scope in one transaction (store/sqlite implements
+// it). Without it LearnMany learns one message per call.
+type BatchStore interface {
+	BayesLearnMany(ctx context.Context, scope store.Scope, at time.Time, n int,
+		item func(i int) (digest string, class store.Class, tokens []uint64)) ([]store.LearnOutcome, error)
+}
+
+// LearnMany learns jobs (for bulk learning such as `mailsift learn`), in
+// one store transaction per run of consecutive jobs of the same scope
+// when the store is a BatchStore. It returns the outcome of each job
+// learned before an error; a failed transaction learns none of its run.
+func (c *Classifier) LearnMany(ctx context.Context, jobs []Job) ([]store.LearnOutcome, error) {
+	for _, j := range jobs {
+		if (j.Class != store.Ham && j.Class != store.Spam) || j.Digest == "" {
+			return nil, fmt.Errorf("bayes: learn %q as %v: want a digest and ham or spam", j.Digest, j.Class)
+		}
+	}
+	bs, ok := c.st.(BatchStore)
+	if !ok {
+		outs := make([]store.LearnOutcome, 0, len(jobs))
+		for _, j := range jobs {
+			out, err := c.LearnTokens(ctx, j.Scope, j.Digest, j.Tokens, j.Class)
+			if err != nil {
+				return outs, err
+			}
+			outs = append(outs, out)
+		}
+		return outs, nil
+	}
+	c.learnMu.Lock()
+	defer c.learnMu.Unlock()
+	outs := make([]store.LearnOutcome, 0, len(jobs))
+	for len(jobs) > 0 {
+		n := 1
+		for n < len(jobs) && jobs[n].Scope == jobs[0].Scope {
+			n++
+		}
+		run := jobs[:n]
+		jobs = jobs[n:]
+		m, err := c.modelLocked(ctx, run[0].Scope)
+		if err != nil {
+			return outs, err
+		}
+		res, err := bs.BayesLearnMany(ctx, run[0].Scope, c.opts.Now(), len(run),
+			func(i int) (string, store.Class, []uint64) { return run[i].Digest, run[i].Class, run[i].Tokens })
+		if err != nil {
+			return outs, fmt.Errorf("bayes: learn %s: %w", run[0].Scope, err)
+		}
+		for i, out := range res {
+			m.applyOutcome(run[i].Tokens, run[i].Class, out)
+		}
+		outs = append(outs, res...)
+	}
+	return outs, nil
 }

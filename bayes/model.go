@@ -170,6 +170,18 @@ func (m *Model) apply(tokens []uint64, dh, ds int) {
 	}
 }
 
+// applyOutcome applies to memory what the store did when it learned tokens
+// as class with outcome out.
+func (m *Model) applyOutcome(tokens []uint64, class store.Class, out store.LearnOutcome) {
+	dh, ds := delta(class)
+	switch out {
+	case store.Learned:
+		m.apply(tokens, dh, ds)
+	case store.Relearned:
+		m.apply(tokens, dh-ds, ds-dh) // one count moves from the other class
+	}
+}
+
 func addClamp32(v uint32, d int) uint32 {
 	if d < 0 && uint32(-d) > v {
 		return 0

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -99,98 +100,188 @@ func seen(ctx context.Context, q querier, scope store.Scope, digest string) (sto
 // BayesLearn implements store.BayesStore in one transaction.
 func (d *DB) BayesLearn(ctx context.Context, scope store.Scope, digest string, class store.Class,
 	tokens []uint64, at time.Time) (store.LearnOutcome, error) {
-	if class != store.Ham && class != store.Spam {
-		return 0, fmt.Errorf("store/sqlite: bayes learn: bad class %v", class)
-	}
-	if digest == "" {
-		return 0, errors.New("store/sqlite: bayes learn: empty digest")
-	}
-	var out store.LearnOutcome
-	err := d.withTx(ctx, "bayes learn", func(tx *sql.Tx) error {
-		was, err := seen(ctx, tx, scope, digest)
-		if err != nil {
-			return err
-		}
-		dh, ds := 0, 1
-		if class == store.Ham {
-			dh, ds = 1, 0
-		}
-		switch was {
-		case class:
-			out = store.AlreadyKnown
-			return nil
-		case store.None:
-			out = store.Learned
-		default:
-			out = store.Relearned
-			dh, ds = dh-ds, ds-dh // one count moves from the other class
-		}
-		if err := upsertTokens(ctx, tx, scope, tokens, dh, ds, at.Unix()); err != nil {
-			return err
-		}
-		if _, err := tx.ExecContext(ctx, `INSERT INTO bayes_seen (scope, digest, class, atime) VALUES (?, ?, ?, ?)
-			ON CONFLICT (scope, digest) DO UPDATE SET class = excluded.class, atime = excluded.atime`,
-			scope.String(), digest, int(class), at.Unix()); err != nil {
-			return err
-		}
-		return addTotals(ctx, tx, scope, dh, ds)
+	outs, err := d.BayesLearnMany(ctx, scope, at, 1, func(int) (string, store.Class, []uint64) {
+		return digest, class, tokens
 	})
 	if err != nil {
 		return 0, err
 	}
-	return out, nil
+	return outs[0], nil
 }
 
-// upsertTokens adds dh and ds to the counts of tokens (clamped at zero),
-// inserting missing ones, with multi-row statements of bayesChunk rows.
-func upsertTokens(ctx context.Context, tx *sql.Tx, scope store.Scope, tokens []uint64, dh, ds int, at int64) error {
+// BayesLearnMany learns n messages in one transaction, each as BayesLearn
+// would; item returns the i-th. Every message is applied or none is. It
+// is the optional batch interface bayes.BatchStore: the token deltas of
+// the whole batch are summed and written once per token, so bulk learning
+// costs a fraction of one transaction per message (whose random token
+// hashes rewrite most pages of the table each time). Counts are clamped at
+// zero after the batch's sum, not after each message; they differ only
+// for tokens that were missing or expired.
+func (d *DB) BayesLearnMany(ctx context.Context, scope store.Scope, at time.Time, n int,
+	item func(i int) (digest string, class store.Class, tokens []uint64)) ([]store.LearnOutcome, error) {
+	for i := 0; i < n; i++ {
+		digest, class, _ := item(i)
+		if err := checkLearn(digest, class); err != nil {
+			return nil, fmt.Errorf("message %d: %w", i, err)
+		}
+	}
+	outs := make([]store.LearnOutcome, n)
+	err := d.withTx(ctx, "bayes learn", func(tx *sql.Tx) error {
+		deltas := map[uint64][2]int{}
+		var th, ts int
+		for i := 0; i < n; i++ {
+			digest, class, tokens := item(i)
+			out, dh, ds, err := markSeen(ctx, tx, scope, digest, class, at)
+			if err != nil {
+				return err
+			}
+			outs[i] = out
+			if dh == 0 && ds == 0 {
+				continue
+			}
+			th, ts = th+dh, ts+ds
+			for _, t := range tokens {
+				v := deltas[t]
+				deltas[t] = [2]int{v[0] + dh, v[1] + ds}
+			}
+		}
+		if err := upsertTokens(ctx, tx, scope, deltas, at.Unix()); err != nil {
+			return err
+		}
+		return addTotals(ctx, tx, scope, th, ts)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return outs, nil
+}
+
+func checkLearn(digest string, class store.Class) error {
+	if class != store.Ham && class != store.Spam {
+		return fmt.Errorf("store/sqlite: bayes learn: bad class %v", class)
+	}
+	if digest == "" {
+		return errors.New("store/sqlite: bayes learn: empty digest")
+	}
+	return nil
+}
+
+// markSeen records digest as class and returns the outcome and the count
+// changes it implies for each of the message's tokens.
+func markSeen(ctx context.Context, tx *sql.Tx, scope store.Scope, digest string, class store.Class,
+	at time.Time) (out store.LearnOutcome, dh, ds int, err error) {
+	was, err := seen(ctx, tx, scope, digest)
+	if err != nil {
+		return 0, 0, 0, err
+	}
+	dh, ds = 0, 1
+	if class == store.Ham {
+		dh, ds = 1, 0
+	}
+	out = store.Learned
+	switch was {
+	case class:
+		return store.AlreadyKnown, 0, 0, nil
+	case store.None:
+	default:
+		out = store.Relearned
+		dh, ds = dh-ds, ds-dh // one count moves from the other class
+	}
+	_, err = tx.ExecContext(ctx, `INSERT INTO bayes_seen (scope, digest, class, atime) VALUES (?, ?, ?, ?)
+		ON CONFLICT (scope, digest) DO UPDATE SET class = excluded.class, atime = excluded.atime`,
+		scope.String(), digest, int(class), at.Unix())
+	return out, dh, ds, err
+}
+
+// upsertTokens adds each token's ham and spam delta to its counts,
+// inserting missing tokens, with multi-row statements of bayesChunk rows in
+// token order. A negative delta on a missing token would insert a negative
+// count: such chunks are clamped at zero afterwards.
+func upsertTokens(ctx context.Context, tx *sql.Tx, scope store.Scope, deltas map[uint64][2]int, at int64) error {
+	tokens := make([]uint64, 0, len(deltas))
+	for t := range deltas {
+		tokens = append(tokens, t)
+	}
+	slices.Sort(tokens)
 	build := func(n int) string {
 		var b strings.Builder
 		b.WriteString(`INSERT INTO bayes_tokens (scope, token, ham, spam, atime) VALUES `)
-		ih, is := strconv.Itoa(max(dh, 0)), strconv.Itoa(max(ds, 0))
 		for i := 0; i < n; i++ {
 			if i > 0 {
 				b.WriteByte(',')
 			}
-			b.WriteString("(?1,?" + strconv.Itoa(i+3) + "," + ih + "," + is + ",?2)")
+			k := 3 + 3*i
+			fmt.Fprintf(&b, "(?1,?%d,?%d,?%d,?2)", k, k+1, k+2)
 		}
-		fmt.Fprintf(&b, ` ON CONFLICT (scope, token) DO UPDATE SET ham = MAX(0, ham + %d),
-			spam = MAX(0, spam + %d), atime = MAX(atime, excluded.atime)`, dh, ds)
+		b.WriteString(` ON CONFLICT (scope, token) DO UPDATE SET ham = MAX(0, ham + excluded.ham),
+			spam = MAX(0, spam + excluded.spam), atime = MAX(atime, excluded.atime)`)
 		return b.String()
 	}
-	return chunked(ctx, tx, build, scope, []any{at}, tokens)
+	clamp := func(n int) string {
+		return `UPDATE bayes_tokens SET ham = MAX(0, ham), spam = MAX(0, spam)
+			WHERE scope = ?1 AND token IN (` + placeholders(2, n) + `) AND (ham < 0 OR spam < 0)`
+	}
+	var full *sql.Stmt
+	defer closeStmt(&full)
+	for len(tokens) > 0 {
+		n := min(len(tokens), bayesChunk)
+		chunk := tokens[:n]
+		tokens = tokens[n:]
+		args := []any{scope.String(), at}
+		negative := false
+		for _, t := range chunk {
+			d := deltas[t]
+			args = append(args, int64(t), d[0], d[1])
+			negative = negative || d[0] < 0 || d[1] < 0
+		}
+		if err := execChunk(ctx, tx, &full, n, build, args); err != nil {
+			return err
+		}
+		if negative {
+			if _, err := tx.ExecContext(ctx, clamp(n), tokenArgs(scope, nil, chunk)...); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// execChunk runs build(n) with args; the statement of a full chunk is
+// prepared once into *full.
+func execChunk(ctx context.Context, tx *sql.Tx, full **sql.Stmt, n int, build func(int) string, args []any) error {
+	if n < bayesChunk {
+		_, err := tx.ExecContext(ctx, build(n), args...)
+		return err
+	}
+	if *full == nil {
+		st, err := tx.PrepareContext(ctx, build(n))
+		if err != nil {
+			return err
+		}
+		*full = st
+	}
+	_, err := (*full).ExecContext(ctx, args...)
+	return err
+}
+
+func closeStmt(st **sql.Stmt) {
+	if *st != nil {
+		_ = (*st).Close() // a statement of a finished transaction: nothing useful to report
+	}
 }
 
 // chunked runs the statement build(n) for every chunk of n tokens, with
-// the parameters ?1 = scope, then extra, then the tokens. The statement of
-// a full chunk is prepared once.
+// the parameters ?1 = scope, then extra, then the tokens.
 func chunked(ctx context.Context, tx *sql.Tx, build func(n int) string, scope store.Scope, extra []any,
 	tokens []uint64) error {
 	var full *sql.Stmt
-	defer func() {
-		if full != nil {
-			_ = full.Close() // closing a statement of a finished transaction cannot fail usefully
-		}
-	}()
+	defer closeStmt(&full)
 	for len(tokens) > 0 {
 		n := min(len(tokens), bayesChunk)
-		args := tokenArgs(scope, extra, tokens[:n])
-		tokens = tokens[n:]
-		if n < bayesChunk {
-			if _, err := tx.ExecContext(ctx, build(n), args...); err != nil {
-				return err
-			}
-			continue
-		}
-		if full == nil {
-			var err error
-			if full, err = tx.PrepareContext(ctx, build(n)); err != nil {
-				return err
-			}
-		}
-		if _, err := full.ExecContext(ctx, args...); err != nil {
+		if err := execChunk(ctx, tx, &full, n, build, tokenArgs(scope, extra, tokens[:n])); err != nil {
 			return err
 		}
+		tokens = tokens[n:]
 	}
 	return nil
 }

@@ -3,6 +3,7 @@ package sqlite
 import (
 	"context"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"testing"
@@ -114,5 +115,61 @@ func BenchmarkBayesLookup300(b *testing.B) {
 		if _, err := d.BayesLookup(ctx, store.GlobalScope(), toks); err != nil {
 			b.Fatal(err)
 		}
+	}
+}
+
+func TestBayesLearnManyMatchesOneByOne(t *testing.T) {
+	ctx := context.Background()
+	g := store.GlobalScope()
+	type msg struct {
+		digest string
+		class  store.Class
+		toks   []uint64
+	}
+	msgs := []msg{
+		{"a", store.Spam, []uint64{1, 2, 3}},
+		{"b", store.Ham, []uint64{2, 3, 4}},
+		{"a", store.Spam, []uint64{1, 2, 3}}, // again: AlreadyKnown
+		{"a", store.Ham, []uint64{1, 2, 3}},  // relearned within the batch
+		{"c", store.Spam, []uint64{1 << 63}},
+	}
+	one := open(t, filepath.Join(t.TempDir(), "one.db"), Options{})
+	var want []store.LearnOutcome
+	for _, m := range msgs {
+		out, err := one.BayesLearn(ctx, g, m.digest, m.class, m.toks, time.Now())
+		if err != nil {
+			t.Fatal(err)
+		}
+		want = append(want, out)
+	}
+	many := open(t, filepath.Join(t.TempDir(), "many.db"), Options{})
+	got, err := many.BayesLearnMany(ctx, g, time.Now(), len(msgs), func(i int) (string, store.Class, []uint64) {
+		return msgs[i].digest, msgs[i].class, msgs[i].toks
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Errorf("outcomes %v, want %v", got, want)
+	}
+	toks := []uint64{1, 2, 3, 4, 1 << 63}
+	a, err1 := one.BayesLookup(ctx, g, toks)
+	b, err2 := many.BayesLookup(ctx, g, toks)
+	if err1 != nil || err2 != nil || fmt.Sprint(a) != fmt.Sprint(b) {
+		t.Errorf("counts one by one %v, batch %v (%v, %v)", a, b, err1, err2)
+	}
+	ta, _ := one.BayesTotals(ctx, g)
+	tb, _ := many.BayesTotals(ctx, g)
+	if ta != tb {
+		t.Errorf("totals one by one %v, batch %v", ta, tb)
+	}
+	_, err = many.BayesLearnMany(ctx, g, time.Now(), 2, func(i int) (string, store.Class, []uint64) {
+		return []string{"x", ""}[i], store.Spam, nil
+	})
+	if err == nil {
+		t.Error("a batch with an empty digest succeeded")
+	}
+	if tc, _ := many.BayesTotals(ctx, g); tc != tb {
+		t.Errorf("a refused batch changed the totals: %v", tc)
 	}
 }

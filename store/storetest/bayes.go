@@ -188,6 +188,9 @@ func bayesExpire(t *testing.T, s store.BayesStore) {
 	if n, err := s.BayesExpire(ctx, store.UserScope("x@example.com"), t0.Add(1000*time.Hour), 100); err != nil || n != 0 {
 		t.Errorf("BayesExpire of another scope = %d, %v; want 0", n, err)
 	}
+	// Relearning a message whose tokens expired never makes a count negative.
+	learn(t, s, g, "old1", store.Ham, []uint64{1, 2, 3}, store.Relearned)
+	expectCounts(t, s, g, map[uint64]store.TokenCounts{1: {Ham: 1}, 2: {Ham: 2}, 3: {Ham: 1, Spam: 1}, 4: {Ham: 1}})
 }
 
 func bayesConcurrent(t *testing.T, s store.BayesStore) {
