@@ -5,6 +5,7 @@ import (
 	"errors"
 	"net/netip"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -133,7 +134,12 @@ func TestHealth(t *testing.T) {
 	s := startDNS(t, zoneHandler)
 	zones := testZones()
 	zones = append(zones, Zone{Name: "dead", Domain: "x.drop.test", Rule: "RCVD_IN_DEAD", Enabled: true})
-	c := newTestChecker(t, s, zones)
+	var logBuf safeBuffer
+	r := newTestResolver(t, s, Options{Timeout: 100 * time.Millisecond, Retries: -1})
+	c, err := NewChecker(r, zones, CheckerOptions{Logger: zerolog.New(&logBuf)})
+	if err != nil {
+		t.Fatal(err)
+	}
 	ctx := context.Background()
 	c.Probe(ctx)
 	want := map[string]HealthState{"bl": Healthy, "wl": Healthy, "all": Down, "none": Down,
@@ -159,6 +165,9 @@ func TestHealth(t *testing.T) {
 	}
 	if s.count("2.2.0.192.all.test", "A") != 0 {
 		t.Error("down zone asked")
+	}
+	if log := logBuf.String(); !strings.Contains(log, `"zone":"all"`) || !strings.Contains(log, "lists everything") {
+		t.Errorf("no log line for the zone that lists everything: %s", log)
 	}
 }
 

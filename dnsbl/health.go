@@ -65,6 +65,16 @@ func (h *health) set(now time.Time, s HealthState, reason string) bool {
 	return changed
 }
 
+// failedAgain counts a probe without an answer and reports whether there
+// have now been probeFailLimit in a row.
+func (h *health) failedAgain(now time.Time) bool {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	h.fails++
+	h.last = now
+	return h.fails >= probeFailLimit
+}
+
 // Health returns every zone's health, in configuration order.
 func (c *Checker) Health() []ZoneHealth {
 	out := make([]ZoneHealth, 0, len(c.zones))
@@ -182,19 +192,10 @@ func (c *Checker) probe(ctx context.Context, zs *zoneState) {
 	case pos == pUnlisted:
 		state, reason = Down, "lists nothing: "+listedName+" is not listed"
 	case pos == pFailed || neg == pFailed:
-		h.mu.Lock()
-		h.fails++
-		fails := h.fails
-		h.mu.Unlock()
-		if fails < probeFailLimit {
-			// Keep the state until the failures persist.
-			h.mu.Lock()
-			h.last = time.Now()
-			h.mu.Unlock()
-			return
-		} else {
-			state, reason = Down, "does not answer"
+		if !h.failedAgain(time.Now()) {
+			return // keep the state until the failures persist
 		}
+		state, reason = Down, "does not answer"
 	}
 	if pos != pFailed && neg != pFailed {
 		h.mu.Lock()

@@ -1,7 +1,9 @@
 package dnsbl
 
 import (
+	"bytes"
 	"os"
+	"sync"
 	"time"
 )
 
@@ -10,3 +12,21 @@ func writeFile(path, content string) error { return os.WriteFile(path, []byte(co
 func chtimes(path string, t time.Time) error { return os.Chtimes(path, t, t) }
 
 func removeFile(path string) error { return os.Remove(path) }
+
+// safeBuffer is a bytes.Buffer for concurrent writers (loggers).
+type safeBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *safeBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *safeBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
