@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net/netip"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -57,51 +58,52 @@ const (
 type Dataset struct {
 	// Format is "ip4set", "ip6trie" (both for IP zones) or "dnset" (for
 	// domain zones).
-	Format string
+	Format string `toml:"format"`
 	// File is a local path. Exactly one of File and URL is set.
-	File string
+	File string `toml:"file"`
 	// URL is fetched every Refresh (default 1h) with conditional requests;
 	// a failed fetch keeps the previous copy.
-	URL     string
-	Refresh time.Duration
+	URL     string        `toml:"url"`
+	Refresh time.Duration `toml:"refresh"`
 }
 
 // Zone is one list. The zero values are safe; Validate says what is wrong.
 type Zone struct {
 	// Name is the list's short name, for logs and the CLI ("zen").
-	Name string
+	Name string `toml:"name"`
 	// Domain is the DNS zone queried ("zen.spamhaus.org").
-	Domain string
-	Kind   Kind
-	Target Target
+	Domain string `toml:"domain"`
+	Kind   Kind   `toml:"kind"`
+	Target Target `toml:"target"`
 	// Rule is the rule fired for a listing no Codes entry names, and the
 	// prefix of Rule+"_FAIL" (lookup failed, unknown) and Rule+"_BLOCKED"
 	// (the list operator refuses our resolver). UPPER_SNAKE.
-	Rule string
+	Rule string `toml:"rule"`
 	// Match says how Codes is keyed; Codes maps answers to rule names.
-	Match Match
-	Codes map[string]string
+	Match Match             `toml:"match"`
+	Codes map[string]string `toml:"codes"`
 	// IgnoreUnnamed drops answers no Codes entry names instead of firing
 	// Rule (for lists whose other codes mean something else entirely).
-	IgnoreUnnamed bool
+	IgnoreUnnamed bool `toml:"ignore_unnamed"`
 	// Blocked are answers, besides 127.255.255.0/24, that mean "query
 	// refused" (DNSWL's 127.0.0.255).
-	Blocked []string
+	Blocked []string `toml:"blocked"`
 	// IPv6 zones are also asked about IPv6 addresses (nibble format).
-	IPv6 bool
+	IPv6 bool `toml:"ipv6"`
 	// URIIPs domain zones are also asked about reversed IPv4 URI hosts.
-	URIIPs bool
+	URIIPs bool `toml:"uri_ips"`
 	// Enabled zones are queried. Every built-in zone is off by default.
-	Enabled bool
+	Enabled bool `toml:"enabled"`
 	// TestListed and TestUnlisted are the RFC 5782 §5 probe points.
 	// Defaults: 127.0.0.2 and 127.0.0.1 for IP zones, "test" and
 	// "invalid" for domain zones.
-	TestListed, TestUnlisted string
+	TestListed   string `toml:"test_listed"`
+	TestUnlisted string `toml:"test_unlisted"`
 	// Local answers the zone in process from these datasets instead of
 	// asking DNS.
-	Local []Dataset
+	Local []Dataset `toml:"local"`
 	// Terms is a note on the operator's usage terms (docs and CLI).
-	Terms string
+	Terms string `toml:"terms"`
 }
 
 var ruleName = regexp.MustCompile(`^[A-Z][A-Z0-9_]*$`)
@@ -116,6 +118,10 @@ func (z *Zone) Validate() error {
 	}
 	if !ruleName.MatchString(z.Rule) {
 		return fmt.Errorf("zone %s: rule %q is not UPPER_SNAKE", z.Name, z.Rule)
+	}
+	if z.Kind < Block || z.Kind > Allow || z.Target < IPs || z.Target > Domains ||
+		z.Match < MatchExact || z.Match > MatchBits {
+		return fmt.Errorf("zone %s: kind, target or match out of range", z.Name)
 	}
 	for code, rule := range z.Codes {
 		if !ruleName.MatchString(rule) {
@@ -264,4 +270,65 @@ func (z *Zone) isBlocked(a netip.Addr) bool {
 		}
 	}
 	return false
+}
+
+// RuleNames returns every rule name the zone may fire, sorted: its Rule,
+// the names in Codes, FailRule and BlockedRule (for the rule registry).
+func (z *Zone) RuleNames() []string {
+	names := []string{z.Rule, z.FailRule(), z.BlockedRule()}
+	for _, r := range z.Codes {
+		names = append(names, r)
+	}
+	slices.Sort(names)
+	return slices.Compact(names)
+}
+
+var (
+	kindNames   = []string{"block", "allow"}
+	targetNames = []string{"ips", "domains"}
+	matchNames  = []string{"exact", "last-octet", "bits"}
+)
+
+func parseEnum(names []string, what string, text []byte) (int, error) {
+	for i, n := range names {
+		if strings.EqualFold(n, string(text)) {
+			return i, nil
+		}
+	}
+	return 0, fmt.Errorf("unknown %s %q (want one of %s)", what, text, strings.Join(names, ", "))
+}
+
+// MarshalText implements encoding.TextMarshaler ("block", "allow").
+func (k Kind) MarshalText() ([]byte, error) { return []byte(k.String()), nil }
+
+// UnmarshalText implements encoding.TextUnmarshaler.
+func (k *Kind) UnmarshalText(b []byte) error {
+	i, err := parseEnum(kindNames, "kind", b)
+	*k = Kind(i)
+	return err
+}
+
+func (t Target) String() string { return targetNames[t] }
+
+// MarshalText implements encoding.TextMarshaler ("ips", "domains").
+func (t Target) MarshalText() ([]byte, error) { return []byte(t.String()), nil }
+
+// UnmarshalText implements encoding.TextUnmarshaler.
+func (t *Target) UnmarshalText(b []byte) error {
+	i, err := parseEnum(targetNames, "target", b)
+	*t = Target(i)
+	return err
+}
+
+func (m Match) String() string { return matchNames[m] }
+
+// MarshalText implements encoding.TextMarshaler ("exact", "last-octet",
+// "bits").
+func (m Match) MarshalText() ([]byte, error) { return []byte(m.String()), nil }
+
+// UnmarshalText implements encoding.TextUnmarshaler.
+func (m *Match) UnmarshalText(b []byte) error {
+	i, err := parseEnum(matchNames, "match", b)
+	*m = Match(i)
+	return err
 }
