@@ -46,11 +46,7 @@ func New(cfg *config.Config, deps Deps) (*Runtime, error) {
 	if err != nil {
 		return nil, err
 	}
-	reg, err := rules.Registry(metas...)
-	if err != nil {
-		return nil, err
-	}
-	eng, err := scoring.NewEngine(reg, cfg.Scores)
+	eng, err := rules.Engine(cfg.Scores, metas...)
 	if err != nil {
 		return nil, err
 	}

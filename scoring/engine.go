@@ -15,6 +15,12 @@ import (
 type Engine struct {
 	reg    *Registry
 	points map[string]float64
+	// bayesPoints, when set, replace points for messages the Bayes
+	// classifier had an opinion on: weights fitted with Bayes present are
+	// lower for the rules Bayes overlaps with, and must not apply when
+	// Bayes has not learned enough yet (a fresh install).
+	bayesPoints map[string]float64
+	overrides   map[string]float64
 	// ruleNames[i] is the set of names rule i may emit.
 	ruleNames []map[string]bool
 }
@@ -23,7 +29,7 @@ type Engine struct {
 // override for an unknown name is an error (a typo in a config file must not
 // pass silently).
 func NewEngine(reg *Registry, overrides map[string]float64) (*Engine, error) {
-	e := &Engine{reg: reg, points: make(map[string]float64, len(reg.infos))}
+	e := &Engine{reg: reg, points: make(map[string]float64, len(reg.infos)), overrides: overrides}
 	for name, in := range reg.infos {
 		e.points[name] = in.Score
 	}
@@ -56,8 +62,29 @@ func NewEngine(reg *Registry, overrides map[string]float64) (*Engine, error) {
 // Registry returns the engine's registry.
 func (e *Engine) Registry() *Registry { return e.reg }
 
-// Points returns the configured points of name for factor 1.
+// Points returns the configured points of name for factor 1 (the set used
+// without a Bayes opinion).
 func (e *Engine) Points(name string) float64 { return e.points[name] }
+
+// WithBayesSet returns a copy of e that scores messages with a ready Bayes
+// opinion with set (default points by name, for the names it has) instead
+// of the registry's defaults. The engine's overrides still win.
+func (e *Engine) WithBayesSet(set map[string]float64) (*Engine, error) {
+	c := *e
+	c.bayesPoints = make(map[string]float64, len(e.points))
+	for name, p := range e.points {
+		c.bayesPoints[name] = p
+	}
+	for name, p := range set {
+		if _, ok := e.reg.infos[name]; !ok {
+			return nil, fmt.Errorf("Bayes score set: unknown rule %s", name)
+		}
+		if _, over := e.overrides[name]; !over {
+			c.bayesPoints[name] = p
+		}
+	}
+	return &c, nil
+}
 
 // RuleError records a rule that failed (panicked or emitted an undeclared
 // name). The rule's hits are discarded and the message is scored without it.
@@ -112,11 +139,15 @@ func (e *Engine) Run(ctx context.Context, in *Input) *Verdict {
 		}
 	}
 	e.runMetas(v, hits)
+	points := e.points
+	if e.bayesPoints != nil && in.Bayes != nil && in.Bayes.Ready {
+		points = e.bayesPoints
+	}
 	for _, h := range hits.list {
 		if strings.HasPrefix(h.Rule, "__") {
 			continue
 		}
-		h.Points = round3(e.points[h.Rule] * h.Factor)
+		h.Points = round3(points[h.Rule] * h.Factor)
 		v.Hits = append(v.Hits, h)
 		v.Score += h.Points
 	}

@@ -7,11 +7,13 @@ import (
 	"io"
 	"math"
 	"os"
+	"path/filepath"
 	"sort"
 	"strings"
 	"sync"
 	"time"
 
+	"github.com/mailsift/mailsift/bayes"
 	"github.com/mailsift/mailsift/config"
 	"github.com/mailsift/mailsift/filter"
 	"github.com/mailsift/mailsift/internal/corpus"
@@ -19,6 +21,8 @@ import (
 	"github.com/mailsift/mailsift/scoring"
 	"github.com/mailsift/mailsift/scoring/fit"
 	"github.com/mailsift/mailsift/scoring/rules"
+	"github.com/mailsift/mailsift/store"
+	"github.com/mailsift/mailsift/store/sqlite"
 )
 
 // fitOptions are the knobs of `rules fit`.
@@ -29,6 +33,7 @@ type fitOptions struct {
 	fpTarget   float64
 	lambda     float64
 	iterations int
+	bayes      bool
 }
 
 // runFit measures every rule on the train split and fits default points.
@@ -41,9 +46,10 @@ func runFit(args []string, stdout, stderr io.Writer) int {
 	fs.StringVar(&o.out, "out", rules.ScoresFile, "scores file to write ('-' for stdout)")
 	fs.IntVar(&o.minHits, "min-hits", 15, "rules firing on fewer train messages keep their hand-set points")
 	fs.Float64Var(&o.maxPoints, "max-points", 4.5, "largest |points| a fitted rule may get (below the tag threshold)")
-	fs.Float64Var(&o.fpTarget, "fp-target", 0.003, "largest cross-validated false-positive rate accepted (within the train split)")
+	fs.Float64Var(&o.fpTarget, "fp-target", 0.002, "largest cross-validated false-positive rate accepted (within the train split)")
 	fs.Float64Var(&o.lambda, "lambda", 0.002, "L2 pull towards the hand-set points")
 	fs.IntVar(&o.iterations, "iterations", 1500, "gradient steps")
+	fs.BoolVar(&o.bayes, "bayes", true, "fit the BAYES_* buckets too, with Bayes trained by 5-fold cross-validation inside the train split")
 	if err := fs.Parse(args); err != nil {
 		return 2
 	}
@@ -58,30 +64,55 @@ func runFit(args []string, stdout, stderr io.Writer) int {
 		return 1
 	}
 	train := corpus.Split(all, "train")
-	hits, err := measure(reg, train)
+	ms, err := measure(reg, train)
 	if err != nil {
 		fmt.Fprintln(stderr, err)
 		return 1
 	}
-	names, p := buildProblem(reg, train, hits, o)
-	w, hamCost := search(p, o, stderr)
-	fp, fn, ham, spam := fit.Errors(p, w)
-	fmt.Fprintf(stderr, "train split: %d ham, %d spam; fitted %d rules (ham cost %.0f): FP %d (%.2f%%), FN %d (%.2f%%)\n",
-		ham, spam, len(names), hamCost, fp, pct(fp, ham), fn, pct(fn, spam))
-	return writeScores(o.out, names, w, stdout, stderr)
+	sets := []scoreSet{fitSet(reg, train, ms, o, "scores", stderr)}
+	if o.bayes {
+		if err := addBayes(context.Background(), reg, train, ms, stderr); err != nil {
+			fmt.Fprintln(stderr, err)
+			return 1
+		}
+		sets = append(sets, fitSet(reg, train, ms, o, "scores_bayes", stderr))
+	}
+	return writeScores(o.out, sets, stdout, stderr)
 }
 
-// measure scores every message with the hand-set registry and returns the
-// hits per message.
-func measure(reg *scoring.Registry, entries []corpus.Entry) ([][]scoring.Hit, error) {
+// scoreSet is one fitted table of scores.toml.
+type scoreSet struct {
+	table string
+	names []string
+	w     []float64
+}
+
+func fitSet(reg *scoring.Registry, train []corpus.Entry, ms []measured, o fitOptions, table string, stderr io.Writer) scoreSet {
+	fmt.Fprintf(stderr, "fitting [%s]\n", table)
+	names, p := buildProblem(reg, train, ms, o)
+	w, hamCost := search(p, o, stderr)
+	fp, fn, ham, spam := fit.Errors(p, w)
+	fmt.Fprintf(stderr, "[%s] train split: %d ham, %d spam; fitted %d rules (ham cost %.0f): FP %d (%.2f%%), FN %d (%.2f%%)\n",
+		table, ham, spam, len(names), hamCost, fp, pct(fp, ham), fn, pct(fn, spam))
+	return scoreSet{table, names, w}
+}
+
+// measured is what one training message yields for fitting.
+type measured struct {
+	hits   []scoring.Hit
+	tokens []uint64 // Bayes tokens
+	digest string
+}
+
+// measure scores every message with the hand-set registry (no Bayes) and
+// keeps its Bayes tokens and digest.
+func measure(reg *scoring.Registry, entries []corpus.Entry) ([]measured, error) {
 	eng, err := scoring.NewEngine(reg, nil)
 	if err != nil {
 		return nil, err
 	}
-	lim := message.Limits{}.WithDefaults()
-	cfg := config.Default()
-	lim.ScanBytes = cfg.Limits.ScanBytes
-	out := make([][]scoring.Hit, len(entries))
+	lim := message.Limits{ScanBytes: config.Default().Limits.ScanBytes}.WithDefaults()
+	out := make([]measured, len(entries))
 	var wg sync.WaitGroup
 	var firstErr error
 	var mu sync.Mutex
@@ -100,8 +131,9 @@ func measure(reg *scoring.Registry, entries []corpus.Entry) ([][]scoring.Hit, er
 				}
 				now := time.Now()
 				raw = filter.StripSpamFields(raw)
-				v := eng.Run(context.Background(), &scoring.Input{Msg: message.Parse(raw, lim), Env: &message.Envelope{Received: now}, Now: now})
-				out[i] = v.Hits
+				msg := message.Parse(raw, lim)
+				v := eng.Run(context.Background(), &scoring.Input{Msg: msg, Env: &message.Envelope{Received: now}, Now: now})
+				out[i] = measured{hits: v.Hits, tokens: bayes.Tokens(msg), digest: bayes.Digest(raw)}
 			}
 		}()
 	}
@@ -113,13 +145,72 @@ func measure(reg *scoring.Registry, entries []corpus.Entry) ([][]scoring.Hit, er
 	return out, firstErr
 }
 
+// addBayes gives every message the BAYES_* bucket it gets from a classifier
+// trained on the other folds of the train split (5-fold cross-validation),
+// so the buckets' points are fitted on out-of-sample opinions, as the
+// milter will see them on new mail.
+func addBayes(ctx context.Context, reg *scoring.Registry, entries []corpus.Entry, ms []measured, stderr io.Writer) error {
+	const folds = 5
+	for k := 0; k < folds; k++ {
+		dir, err := os.MkdirTemp("", "mailsift-fit-")
+		if err != nil {
+			return err
+		}
+		err = bayesFold(ctx, reg, filepath.Join(dir, "fold.db"), k, folds, entries, ms)
+		os.RemoveAll(dir)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(stderr, "bayes fold %d/%d done\n", k+1, folds)
+	}
+	return nil
+}
+
+func bayesFold(ctx context.Context, reg *scoring.Registry, path string, k, folds int, entries []corpus.Entry, ms []measured) error {
+	db, err := sqlite.Open(ctx, path, sqlite.Options{})
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	c, err := bayes.New(ctx, db, bayes.Options{})
+	if err != nil {
+		return err
+	}
+	global := []store.Scope{store.GlobalScope()}
+	for i, e := range entries {
+		if i%folds == k {
+			continue
+		}
+		class := store.Ham
+		if e.Spam {
+			class = store.Spam
+		}
+		if _, err := c.LearnTokens(ctx, store.GlobalScope(), ms[i].digest, ms[i].tokens, class); err != nil {
+			return err
+		}
+	}
+	for i := k; i < len(entries); i += folds {
+		r, err := c.ClassifyTokens(ctx, global, ms[i].tokens)
+		if err != nil {
+			return err
+		}
+		if !r.Ready {
+			continue
+		}
+		b := bayes.BucketOf(r.Prob)
+		in, _ := reg.Info(b.Name)
+		ms[i].hits = append(ms[i].hits, scoring.Hit{Rule: b.Name, Factor: 1, Points: in.Score})
+	}
+	return nil
+}
+
 // buildProblem turns hits into fitting examples. Rules that fire rarely,
 // score 0 by design, or are test strings are not fitted: their hand-set
 // points enter as a fixed offset.
-func buildProblem(reg *scoring.Registry, entries []corpus.Entry, hits [][]scoring.Hit, o fitOptions) ([]string, fit.Problem) {
+func buildProblem(reg *scoring.Registry, entries []corpus.Entry, ms []measured, o fitOptions) ([]string, fit.Problem) {
 	count := map[string]int{}
-	for _, hs := range hits {
-		for _, h := range hs {
+	for _, m := range ms {
+		for _, h := range m.hits {
 			count[h.Rule]++
 		}
 	}
@@ -139,9 +230,9 @@ func buildProblem(reg *scoring.Registry, entries []corpus.Entry, hits [][]scorin
 		p.Prior = append(p.Prior, math.Max(lo, math.Min(hi, in.Score)))
 		p.Lo, p.Hi = append(p.Lo, lo), append(p.Hi, hi)
 	}
-	for i, hs := range hits {
+	for i, m := range ms {
 		ex := fit.Example{Spam: entries[i].Spam}
-		for _, h := range hs {
+		for _, h := range m.hits {
 			if k, ok := index[h.Rule]; ok {
 				ex.Features = append(ex.Features, fit.Feature{Rule: k, Factor: h.Factor})
 			} else {
@@ -188,17 +279,21 @@ func search(p fit.Problem, o fitOptions, stderr io.Writer) ([]float64, float64) 
 	return fit.Solve(p), bestCost
 }
 
-func writeScores(path string, names []string, w []float64, stdout, stderr io.Writer) int {
-	order := make([]int, len(names))
-	for i := range order {
-		order[i] = i
-	}
-	sort.Slice(order, func(a, b int) bool { return names[order[a]] < names[order[b]] })
+func writeScores(path string, sets []scoreSet, stdout, stderr io.Writer) int {
 	var b strings.Builder
 	b.WriteString("# Generated by `mailsift rules fit` on the corpus's train split; see docs/accuracy.md.\n")
-	b.WriteString("# Do not edit by hand: change a rule's hand-set points or the fit, then regenerate.\n[scores]\n")
-	for _, i := range order {
-		fmt.Fprintf(&b, "%s = %.2f\n", names[i], w[i])
+	b.WriteString("# Do not edit by hand: change a rule's hand-set points or the fit, then regenerate.\n")
+	b.WriteString("# [scores] applies without a Bayes opinion, [scores_bayes] when Bayes has one.\n")
+	for _, set := range sets {
+		order := make([]int, len(set.names))
+		for i := range order {
+			order[i] = i
+		}
+		sort.Slice(order, func(a, c int) bool { return set.names[order[a]] < set.names[order[c]] })
+		fmt.Fprintf(&b, "\n[%s]\n", set.table)
+		for _, i := range order {
+			fmt.Fprintf(&b, "%s = %.2f\n", set.names[i], set.w[i])
+		}
 	}
 	if path == "-" {
 		fmt.Fprint(stdout, b.String())

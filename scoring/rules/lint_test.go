@@ -113,7 +113,7 @@ func scoreFixture(eng *scoring.Engine, raw []byte) *scoring.Verdict {
 // TestFittedScoresNameRules fails when scores.toml names a rule that does not
 // exist (renamed or removed): its points would silently stop applying.
 func TestFittedScoresNameRules(t *testing.T) {
-	fitted, err := Fitted()
+	plain, withBayes, err := Fitted()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -121,9 +121,11 @@ func TestFittedScoresNameRules(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for name := range fitted {
-		if _, ok := reg.Info(name); !ok {
-			t.Errorf("%s names unknown rule %s", ScoresFile, name)
+	for _, set := range []map[string]float64{plain, withBayes} {
+		for name := range set {
+			if _, ok := reg.Info(name); !ok {
+				t.Errorf("%s names unknown rule %s", ScoresFile, name)
+			}
 		}
 	}
 }

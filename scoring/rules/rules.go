@@ -52,7 +52,7 @@ func Builtin() ([]scoring.Rule, []*scoring.Meta) {
 // rules (from the configuration), with the fitted default points of
 // scores.toml applied.
 func Registry(extra ...*scoring.Meta) (*scoring.Registry, error) {
-	fitted, err := Fitted()
+	fitted, _, err := Fitted()
 	if err != nil {
 		return nil, err
 	}
@@ -75,4 +75,22 @@ func Registry(extra ...*scoring.Meta) (*scoring.Registry, error) {
 func HandSetRegistry() (*scoring.Registry, error) {
 	rs, ms := Builtin()
 	return scoring.NewRegistry(rs, ms)
+}
+
+// Engine builds the default engine: the registry of Registry(extra...),
+// the configuration's overrides, and the fitted Bayes score set.
+func Engine(overrides map[string]float64, extra ...*scoring.Meta) (*scoring.Engine, error) {
+	reg, err := Registry(extra...)
+	if err != nil {
+		return nil, err
+	}
+	eng, err := scoring.NewEngine(reg, overrides)
+	if err != nil {
+		return nil, err
+	}
+	_, withBayes, err := Fitted()
+	if err != nil || len(withBayes) == 0 {
+		return eng, err
+	}
+	return eng.WithBayesSet(withBayes)
 }

@@ -19,15 +19,17 @@ var scoresFile string
 // ScoresFile is the path of the fitted scores, relative to the module root.
 const ScoresFile = "scoring/rules/scores.toml"
 
-// Fitted returns the fitted default points by rule name.
-func Fitted() (map[string]float64, error) {
+// Fitted returns the fitted default points by rule name: the set used
+// without Bayes, and the set used when Bayes has an opinion.
+func Fitted() (plain, withBayes map[string]float64, err error) {
 	var f struct {
-		Scores map[string]float64 `toml:"scores"`
+		Scores      map[string]float64 `toml:"scores"`
+		ScoresBayes map[string]float64 `toml:"scores_bayes"`
 	}
 	if _, err := toml.Decode(scoresFile, &f); err != nil {
-		return nil, fmt.Errorf("%s: %w", ScoresFile, err)
+		return nil, nil, fmt.Errorf("%s: %w", ScoresFile, err)
 	}
-	return f.Scores, nil
+	return f.Scores, f.ScoresBayes, nil
 }
 
 // rescored replaces a rule's default points with fitted ones.
