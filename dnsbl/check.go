@@ -200,23 +200,26 @@ func (c *Checker) run(ctx context.Context, jobs []job) []ListHit {
 }
 
 // CheckDomains asks every enabled domain zone about the registrable
-// domains (public suffix list) of domains, and IP-literal hosts reversed
-// in zones with URIIPs. At most MaxURILookups distinct names are asked;
-// skipped says how many more there were. Hits come back per zone, then per
-// name, in order.
-func (c *Checker) CheckDomains(ctx context.Context, domains []string) (hits []ListHit, skipped int) {
-	names, ips, skipped := c.uriTargets(domains)
+// domains (public suffix list) of hosts, the host names of a message's
+// URIs. IP-literal hosts are asked, reversed, of the zones with URIIPs:
+// IPv4 in domain zones, IPv4 and (if the zone has IPv6) IPv6 in IP zones.
+// At most MaxURILookups distinct names and addresses are asked; skipped
+// says how many more there were. Hits come back per zone, then per name.
+func (c *Checker) CheckDomains(ctx context.Context, hosts []string) (hits []ListHit, skipped int) {
+	names, ips, skipped := c.uriTargets(hosts)
 	var jobs []job
 	for _, zs := range c.zones {
 		z := &zs.zone
-		if !z.Enabled || z.Target != Domains {
+		if !z.Enabled {
 			continue
 		}
-		for _, n := range names {
-			jobs = append(jobs, job{zs: zs, query: n, qname: n + "." + z.domain()})
+		if z.Target == Domains {
+			for _, n := range names {
+				jobs = append(jobs, job{zs: zs, query: n, qname: n + "." + z.domain()})
+			}
 		}
 		for _, ip := range ips {
-			if z.URIIPs {
+			if z.URIIPs && (ip.Is4() || z.Target == IPs && z.IPv6) {
 				jobs = append(jobs, job{zs: zs, query: ip.String(), qname: QueryName(ip, z.Domain)})
 			}
 		}
@@ -224,7 +227,7 @@ func (c *Checker) CheckDomains(ctx context.Context, domains []string) (hits []Li
 	return c.run(ctx, jobs), skipped
 }
 
-// uriTargets reduces URI hosts to distinct registrable domains and IPv4
+// uriTargets reduces URI hosts to distinct registrable domains and IP
 // literals, at most MaxURILookups in all.
 func (c *Checker) uriTargets(hosts []string) (names []string, ips []netip.Addr, skipped int) {
 	seen := map[string]bool{}
@@ -248,12 +251,12 @@ func (c *Checker) uriTargets(hosts []string) (names []string, ips []netip.Addr, 
 }
 
 // uriTarget is the name to ask about for one URI host: its registrable
-// domain, or the address of a public IPv4 literal.
+// domain, or the address of a public IP literal.
 func uriTarget(host string) (string, netip.Addr, bool) {
 	h := strings.ToLower(strings.TrimSuffix(strings.Trim(strings.TrimSpace(host), "[]"), "."))
 	if ip, err := netip.ParseAddr(h); err == nil {
 		ip = ip.Unmap()
-		if !ip.Is4() || !ip.IsGlobalUnicast() || ip.IsPrivate() {
+		if !ip.IsGlobalUnicast() || ip.IsPrivate() {
 			return "", netip.Addr{}, false
 		}
 		return ip.String(), ip, true

@@ -96,7 +96,7 @@ func TestCheckDomains(t *testing.T) {
 	s := startDNS(t, zoneHandler)
 	c := newTestChecker(t, s, testZones())
 	ctx := context.Background()
-	hits, skipped := c.CheckDomains(ctx, []string{"WWW.Spam.Example.", "a.spam.example", "[192.0.2.7]", "10.0.0.1", "ok.example", "bad host"})
+	hits, skipped := c.CheckDomains(ctx, []string{"WWW.Spam.Example.", "a.spam.example", "[192.0.2.7]", "10.0.0.1", "ok.example", "bad host", "[2001:db8::1]"})
 	if skipped != 0 {
 		t.Errorf("skipped %d", skipped)
 	}
@@ -115,6 +115,21 @@ func TestCheckDomains(t *testing.T) {
 	}
 	if len(hits) != 3 {
 		t.Errorf("%d hits, want 3 (spam.example once, the IP, ok.example): %+v", len(hits), hits)
+	}
+
+	// An IP zone with URIIPs is asked about IP literals, IPv6 included.
+	zones := testZones()
+	zones[0].URIIPs = true
+	c = newTestChecker(t, s, zones)
+	hits, _ = c.CheckDomains(ctx, []string{"[2001:db8::1]", "192.0.2.2", "spam.example"})
+	var blHits []string
+	for _, h := range hits {
+		if h.Zone == "bl" {
+			blHits = append(blHits, h.Query+" "+h.Status.String())
+		}
+	}
+	if !slices.Equal(blHits, []string{"2001:db8::1 listed", "192.0.2.2 listed"}) {
+		t.Errorf("IP zone URI hits: %v", blHits)
 	}
 
 	var many []string

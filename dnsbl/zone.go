@@ -90,7 +90,10 @@ type Zone struct {
 	Blocked []string `toml:"blocked"`
 	// IPv6 zones are also asked about IPv6 addresses (nibble format).
 	IPv6 bool `toml:"ipv6"`
-	// URIIPs domain zones are also asked about reversed IPv4 URI hosts.
+	// URIIPs zones are asked by CheckDomains about IP-literal URI hosts,
+	// reversed: IPv4 in domain zones (SURBL), IPv4 and IPv6 in IP zones.
+	// An IP zone with URIIPs fires its own rule names for URI hits too;
+	// for distinct names configure the list twice under two names.
 	URIIPs bool `toml:"uri_ips"`
 	// Enabled zones are queried. Every built-in zone is off by default.
 	Enabled bool `toml:"enabled"`
