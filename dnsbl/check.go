@@ -160,7 +160,7 @@ func (c *Checker) Check(ctx context.Context, ip netip.Addr) []ListHit {
 	var jobs []job
 	for _, zs := range c.zones {
 		z := &zs.zone
-		if !z.Enabled || z.Target != IPs || ip.Is6() && !z.IPv6 {
+		if !z.Enabled || z.Target != IPs || z.URIOnly || ip.Is6() && !z.IPv6 {
 			continue
 		}
 		jobs = append(jobs, job{zs: zs, query: ip.String(), qname: QueryName(ip, z.Domain)})

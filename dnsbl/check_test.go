@@ -131,6 +131,11 @@ func TestCheckDomains(t *testing.T) {
 	if !slices.Equal(blHits, []string{"2001:db8::1 listed", "192.0.2.2 listed"}) {
 		t.Errorf("IP zone URI hits: %v", blHits)
 	}
+	zones[0].URIOnly = true
+	c = newTestChecker(t, s, zones)
+	if h := hitFor(c.Check(ctx, netip.MustParseAddr("192.0.2.2")), "bl"); h.Zone == "bl" {
+		t.Error("a URI-only zone was asked about the client")
+	}
 
 	var many []string
 	for i := 0; i < 25; i++ {

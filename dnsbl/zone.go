@@ -93,8 +93,12 @@ type Zone struct {
 	// URIIPs zones are asked by CheckDomains about IP-literal URI hosts,
 	// reversed: IPv4 in domain zones (SURBL), IPv4 and IPv6 in IP zones.
 	// An IP zone with URIIPs fires its own rule names for URI hits too;
-	// for distinct names configure the list twice under two names.
+	// for distinct names configure the list twice, the second time with
+	// URIOnly and its own rules.
 	URIIPs bool `toml:"uri_ips"`
+	// URIOnly IP zones are never asked about the client (Check), only
+	// about URI IP literals (CheckDomains, with URIIPs).
+	URIOnly bool `toml:"uri_only"`
 	// Enabled zones are queried. Every built-in zone is off by default.
 	Enabled bool `toml:"enabled"`
 	// TestListed and TestUnlisted are the RFC 5782 §5 probe points.
