@@ -95,6 +95,13 @@ type daemon struct {
 // environment and waits until it accepts connections.
 func startMailsift(t testing.TB, port, extra string, env ...string) *daemon {
 	t.Helper()
+	return startMailsiftWith(t, port, extra, nil, env...)
+}
+
+// startMailsiftWith is startMailsift with prepare run on the daemon's
+// directory (its store is dir/var/mailsift.db) before the process starts.
+func startMailsiftWith(t testing.TB, port, extra string, prepare func(dir string), env ...string) *daemon {
+	t.Helper()
 	bin := mailsiftBinary(t)
 	postfixtest.LockPort(t, port, 5*time.Minute)
 	dir, err := os.MkdirTemp("", "mailsift-e2e-")
@@ -104,6 +111,9 @@ func startMailsift(t testing.TB, port, extra string, env ...string) *daemon {
 	d := &daemon{t: t, dir: dir, port: port, config: filepath.Join(dir, "mailsift.toml"), done: make(chan struct{})}
 	t.Cleanup(d.cleanup)
 	d.writeConfig(t, extra)
+	if prepare != nil {
+		prepare(dir)
+	}
 	stdout, err := os.Create(filepath.Join(dir, "stdout.jsonl"))
 	if err != nil {
 		t.Fatal(err)

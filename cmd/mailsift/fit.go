@@ -21,6 +21,7 @@ import (
 	"github.com/mailsift/mailsift/scoring"
 	"github.com/mailsift/mailsift/scoring/fit"
 	"github.com/mailsift/mailsift/scoring/rules"
+	bayesrule "github.com/mailsift/mailsift/scoring/rules/bayes"
 	"github.com/mailsift/mailsift/store"
 	"github.com/mailsift/mailsift/store/sqlite"
 )
@@ -197,9 +198,10 @@ func bayesFold(ctx context.Context, reg *scoring.Registry, path string, k, folds
 		if !r.Ready {
 			continue
 		}
-		b := bayes.BucketOf(r.Prob)
-		in, _ := reg.Info(b.Name)
-		ms[i].hits = append(ms[i].hits, scoring.Hit{Rule: b.Name, Factor: 1, Points: in.Score})
+		for _, name := range bayesrule.Names(r.Prob) {
+			in, _ := reg.Info(name)
+			ms[i].hits = append(ms[i].hits, scoring.Hit{Rule: name, Factor: 1, Points: in.Score})
+		}
 	}
 	return nil
 }

@@ -26,7 +26,11 @@ func Metas() []*scoring.Meta { return nil }
 func (rule) Info() []scoring.Info {
 	out := make([]scoring.Info, 0, len(core.Buckets)+1)
 	for _, b := range core.Buckets {
-		out = append(out, scoring.Info{Name: b.Name, Family: "bayes", Score: b.Points, Desc: b.Desc, Needs: scoring.NeedBayes})
+		desc := b.Desc
+		if b.Name == "BAYES_99" {
+			desc = "Bayes spam probability is 99% or more"
+		}
+		out = append(out, scoring.Info{Name: b.Name, Family: "bayes", Score: b.Points, Desc: desc, Needs: scoring.NeedBayes})
 	}
 	return append(out, scoring.Info{Name: Unavailable, Family: "bayes", Score: 0,
 		Desc: "The Bayes token store could not be read; scored without Bayes", Needs: scoring.NeedBayes})
@@ -39,9 +43,21 @@ func (rule) Eval(_ context.Context, in *scoring.Input, out *scoring.Hits) {
 	case op.Unavailable != "":
 		out.Hit(Unavailable, 1, op.Unavailable)
 	case op.Ready:
-		b := core.BucketOf(op.Prob)
-		out.Hit(b.Name, 1, formatProb(op.Prob))
+		for _, name := range Names(op.Prob) {
+			out.Hit(name, 1, formatProb(op.Prob))
+		}
 	}
+}
+
+// Names returns the rules a probability fires: its bucket, and BAYES_99
+// too for the 99.9% bucket, so that BAYES_99 means "99% or more" as admins
+// expect and BAYES_999 adds to it.
+func Names(prob float64) []string {
+	b := core.BucketOf(prob)
+	if b.Name == "BAYES_999" {
+		return []string{"BAYES_99", "BAYES_999"}
+	}
+	return []string{b.Name}
 }
 
 func formatProb(p float64) string {
