@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"sort"
 	"strings"
 	"testing"
 	"time"
@@ -204,12 +205,19 @@ func TestCorpusCrossValidation(t *testing.T) {
 		p    Params
 		comb func([]uint64, store.BayesTotals, Params, func(uint64) (store.TokenCounts, bool)) float64
 	}{
-		{"chi2 strength 0.10", Tokenizer{}, Params{MinStrength: 0.10}, nil},
-		{"chi2 strength 0.25", Tokenizer{}, Params{MinStrength: 0.25}, nil},
-		{"chi2 strength 0.346", Tokenizer{}, Params{MinStrength: 0.346}, nil},
-		{"chi2 0.25 max 50", Tokenizer{}, Params{MinStrength: 0.25, MaxInterest: 50}, nil},
-		{"chi2 0.25 max 300", Tokenizer{}, Params{MinStrength: 0.25, MaxInterest: 300}, nil},
-		{"chi2 0.25 tokens 1000", Tokenizer{MaxTokens: 1000}, Params{MinStrength: 0.25}, nil},
+		{"default (s 0.1)", Tokenizer{}, Params{}, nil},
+		{"s 1", Tokenizer{}, Params{S: 1}, nil},
+		{"s 0.3", Tokenizer{}, Params{S: 0.3}, nil},
+		{"s 0.03", Tokenizer{}, Params{S: 0.03}, nil},
+		{"strength 0.1", Tokenizer{}, Params{MinStrength: 0.1}, nil},
+		{"strength 0.35", Tokenizer{}, Params{MinStrength: 0.35}, nil},
+		{"max 50", Tokenizer{}, Params{MaxInterest: 50}, nil},
+		{"max 300", Tokenizer{}, Params{MaxInterest: 300}, nil},
+		{"tokens 1000", Tokenizer{MaxTokens: 1000}, Params{}, nil},
+		{"header names", Tokenizer{headerNames: true}, Params{}, nil},
+		{"header names s 1", Tokenizer{headerNames: true}, Params{S: 1}, nil},
+		{"no structure", Tokenizer{omit: []string{pfxStructure}}, Params{}, nil},
+		{"no received", Tokenizer{omit: []string{pfxHelo, pfxRdns}}, Params{}, nil},
 		{"graham 15", Tokenizer{}, Params{}, Graham},
 	}
 	for _, v := range variants {
@@ -217,11 +225,30 @@ func TestCorpusCrossValidation(t *testing.T) {
 			train[i].tokens = v.tok.Tokens(train[i].m)
 		}
 		probs := crossValidate(train, v.p, v.comb)
-		fn, thr := fnAtZeroFP(train, probs)
 		fp5, fn5 := errorsAt(train, probs, 0.5)
-		t.Logf("%-24s FN at FP=0: %4d of %d (thr %.4f); at 0.5: FP %3d FN %3d",
-			v.name, fn, countSpam(train), thr, fp5, fn5)
+		fp9, fn9 := errorsAt(train, probs, 0.9)
+		t.Logf("%-18s FN at FP=3: %4d, FP=10: %4d of %d; at 0.5: FP %3d FN %3d; at 0.9: FP %3d FN %3d",
+			v.name, fnAtFP(train, probs, 3), fnAtFP(train, probs, 10), countSpam(train), fp5, fn5, fp9, fn9)
 	}
+}
+
+// fnAtFP returns the spam at or below the (fp+1)-th highest ham probability.
+func fnAtFP(msgs []corpusMsg, probs []float64, fp int) int {
+	var ham []float64
+	for i, cm := range msgs {
+		if !cm.e.Spam {
+			ham = append(ham, probs[i])
+		}
+	}
+	sort.Sort(sort.Reverse(sort.Float64Slice(ham)))
+	thr := ham[min(fp, len(ham)-1)]
+	fn := 0
+	for i, cm := range msgs {
+		if cm.e.Spam && probs[i] <= thr {
+			fn++
+		}
+	}
+	return fn
 }
 
 // crossValidate returns the probability of each message from a model

@@ -28,16 +28,15 @@
 // bucket>". Each token carries a prefix naming its source: "S:" Subject,
 // "F:n:"/"F:a:"/"F:d:" From name words, address and domain, "RT:" Reply-To
 // domain, "RH:"/"RR:" HELO and reverse-DNS names of the top three Received
-// hops, "XM:" X-Mailer and User-Agent words, "MI:" Message-ID domain, "HN:"
-// header field names, "CT:"/"CS:" MIME types and charsets, "RC:" recipient
-// count bucket, "U:" URI hosts and registrable domains, "A:" attachment
+// hops, "XM:" X-Mailer and User-Agent words, "MI:" Message-ID domain,
+// "CT:"/"CS:" MIME types and charsets, "RC:" recipient count bucket, "U:" URI hosts and registrable domains, "A:" attachment
 // names, extensions and types, "T:" structure (HTML-only, image and URI
 // count buckets, parser flaws), "H:" words of hidden text; body words have
 // no prefix. Tokenizer.Strings shows them as text.
 //
 // # Scores
 //
-// Combine computes f(w) = (s·x + n·p(w)) / (s + n) with s = 1, x = 0.5 for
+// Combine computes f(w) = (s·x + n·p(w)) / (s + n) with s = 0.1, x = 0.5 for
 // each token, keeps the 150 tokens farthest from 0.5 (and at least
 // MinStrength away), and returns (1 + S − H) / 2 from Fisher's chi-square
 // of both tails. A scope scores only once it has learned MinHam ham and

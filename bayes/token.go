@@ -22,6 +22,9 @@ type Tokenizer struct {
 	MaxTokens int // distinct tokens per message (default DefaultMaxTokens)
 	MinLen    int // minimum word length in bytes (default DefaultMinLen)
 	MaxLen    int // maximum word length in bytes (default DefaultMaxLen)
+
+	omit        []string // token prefixes left out: for cross-validation experiments only
+	headerNames bool     // emit header-name tokens: for cross-validation experiments only
 }
 
 func (t Tokenizer) withDefaults() Tokenizer {
@@ -90,12 +93,21 @@ func newEmitter(t Tokenizer, keep bool) *emitter {
 		hashes: make([]uint64, 0, 256)}
 }
 
+func (e *emitter) omitted(prefix string) bool {
+	for _, p := range e.t.omit {
+		if strings.HasPrefix(prefix, p) {
+			return true
+		}
+	}
+	return false
+}
+
 func (e *emitter) full() bool { return len(e.hashes) >= e.t.MaxTokens }
 
 // add records prefix+word once. Words outside the length bounds are dropped
 // (too short) or replaced by "skip:<first char>:<length bucket>".
 func (e *emitter) add(prefix, word string) {
-	if e.full() || word == "" {
+	if e.full() || word == "" || e.omitted(prefix) {
 		return
 	}
 	switch {
@@ -119,7 +131,7 @@ func (e *emitter) add(prefix, word string) {
 // addRaw records a token that is not a word (no length bounds apart from
 // MaxLen truncation, which keeps it distinct enough).
 func (e *emitter) addRaw(prefix, value string) {
-	if value == "" {
+	if value == "" || e.omitted(prefix) {
 		return
 	}
 	if len(value) > 2*e.t.MaxLen {

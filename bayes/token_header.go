@@ -22,7 +22,7 @@ const (
 	pfxCType     = "CT:"   // media types of the MIME parts
 	pfxCharset   = "CS:"   // charsets of the MIME parts
 	pfxMsgID     = "MI:"   // Message-ID domain
-	pfxHdrName   = "HN:"   // names of the header fields present
+	pfxHdrName   = "HN:"   // names of the header fields present (experiments only)
 	pfxHidden    = "H:"    // words of hidden text
 	pfxURI       = "U:"    // URI hosts and their registrable parts
 	pfxAttach    = "A:"    // attachment names, extensions and types
@@ -62,6 +62,11 @@ func (e *emitter) headers(m *message.Message) {
 // headerNames emits the lower-case name of every header field (once),
 // except the X-Spam-* fields that filters add, and a bucket of their count.
 func (e *emitter) headerNames(m *message.Message) {
+	// Off by default: cross-validation found these tokens harmful (they
+	// learn which lists a site subscribes to, not spam); docs/bayes.md.
+	if !e.t.headerNames {
+		return
+	}
 	for _, f := range m.Header {
 		name := strings.ToLower(f.Name)
 		if strings.HasPrefix(name, "x-spam") {

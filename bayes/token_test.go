@@ -45,7 +45,7 @@ func TestTokenStrings(t *testing.T) {
 		"F:n:ärger", "F:n:bank", "F:a:alerts@bank.example.com", "F:d:bank.example.com", "F:d:example.com",
 		"RC:3-5", "S:urgent", "S:verify", "S:account", "RT:other.example.net", "RT:example.net",
 		"RH:mx.sender.example.co.uk", "RH:example.co.uk", "RR:mail.sender.example.co.uk",
-		"XM:supermailer", "MI:mailer.bank.example.com", "HN:received", "HN:x-mailer",
+		"XM:supermailer", "MI:mailer.bank.example.com",
 		"CT:text/html", "CS:utf-8", "T:html-only", "T:img:1",
 		"U:login.phish.example.ru", "U:example.ru", "U:img.example.ru",
 		"A:n:invoice.pdf.exe", "A:x:.exe",
