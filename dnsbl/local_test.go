@@ -260,3 +260,26 @@ func TestServeNotLoaded(t *testing.T) {
 		t.Errorf("unloaded zone answered %s", dns.RcodeToString[r.Rcode])
 	}
 }
+
+// TestServeTruncation: a big TXT answer is truncated over UDP and our
+// resolver gets it whole over TCP.
+func TestServeTruncation(t *testing.T) {
+	p := filepath.Join(t.TempDir(), "big")
+	var b strings.Builder
+	for i := 0; i < 40; i++ {
+		b.WriteString("192.0.2.1 :2:entry " + strings.Repeat("x", 100) + string(rune('A'+i%26)) + string(rune('a'+i/26)) + "\n")
+	}
+	if err := writeFile(p, b.String()); err != nil {
+		t.Fatal(err)
+	}
+	addr := startServe(t, []Zone{{Name: "big", Domain: "big.test", Rule: "RCVD_IN_BIG", Enabled: true,
+		Local: []Dataset{{Format: "ip4set", File: p}}}})
+	r := NewResolver(Options{Servers: []string{addr}, Timeout: 2 * time.Second})
+	txt, err := r.LookupTXT(context.Background(), "1.2.0.192.big.test")
+	if err != nil || len(txt) != 40 {
+		t.Fatalf("%d TXT records, %v", len(txt), err)
+	}
+	if _, _, _, q := r.Stats(); q != 2 {
+		t.Errorf("%d queries sent, want 2 (UDP truncated, then TCP)", q)
+	}
+}

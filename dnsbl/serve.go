@@ -92,6 +92,14 @@ func (h *handler) zoneFor(qname string) *Local {
 
 func (h *handler) ServeDNS(w dns.ResponseWriter, r *dns.Msg) {
 	m := h.answer(r)
+	if _, udp := w.RemoteAddr().(*net.UDPAddr); udp {
+		size := dns.MinMsgSize
+		if o := r.IsEdns0(); o != nil && o.UDPSize() > dns.MinMsgSize {
+			size = int(o.UDPSize())
+			m.SetEdns0(o.UDPSize(), false)
+		}
+		m.Truncate(size) // sets TC: the client asks again over TCP
+	}
 	if err := w.WriteMsg(m); err != nil {
 		h.o.Logger.Debug().Err(err).Msg("dnsbl serve: write failed")
 	}
