@@ -46,4 +46,7 @@
 // memory, reloaded on a schedule with conditional requests, the previous
 // copy kept when a reload fails. Serve answers such zones over DNS so that
 // the site's other MTAs can use the same mirror.
+//
+// Package dnsbltest runs a small DNS server on loopback for the tests of
+// any package that takes a Lookuper.
 package dnsbl
