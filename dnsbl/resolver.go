@@ -49,6 +49,7 @@ func (o Options) withDefaults() Options {
 	if len(o.Servers) == 0 {
 		o.Servers = systemServers(resolvConf)
 	}
+	o.Servers = append([]string(nil), o.Servers...) // the caller's slice stays as it was
 	for i, s := range o.Servers {
 		if _, _, err := net.SplitHostPort(s); err != nil {
 			o.Servers[i] = net.JoinHostPort(s, "53")
