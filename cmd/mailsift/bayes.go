@@ -72,3 +72,55 @@ func checkDeps(cfg *config.Config, log zerolog.Logger) (filter.Deps, func()) {
 	deps, _ := openBayes(&noLearn, db, log)
 	return deps, func() { _ = db.Close() }
 }
+
+// Janitor timings.
+const (
+	bayesRefreshEvery = time.Minute
+	bayesExpireEvery  = 24 * time.Hour
+)
+
+// bayesJanitor keeps the classifier current with learning done by other
+// processes (`mailsift learn`) and expires rare old tokens once a day, off
+// the SMTP path. It returns when stop is closed.
+func bayesJanitor(c *bayes.Classifier, st store.BayesStore, cfg func() *config.Config, log zerolog.Logger, stop <-chan struct{}) {
+	refresh := time.NewTicker(bayesRefreshEvery)
+	defer refresh.Stop()
+	expire := time.NewTicker(bayesExpireEvery)
+	defer expire.Stop()
+	for {
+		select {
+		case <-stop:
+			return
+		case <-refresh.C:
+			ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+			if err := c.Refresh(ctx); err != nil {
+				log.Warn().Err(err).Msg("Bayes refresh failed; will retry")
+			}
+			cancel()
+		case <-expire.C:
+			expireBayes(c, st, cfg().Bayes.ExpireAfter.Duration, log)
+		}
+	}
+}
+
+// expireBayes drops tokens seen once and not for maxAge in every scope.
+func expireBayes(c *bayes.Classifier, st store.BayesStore, maxAge time.Duration, log zerolog.Logger) {
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
+	defer cancel()
+	scopes, err := st.BayesScopes(ctx)
+	if err != nil {
+		log.Warn().Err(err).Msg("Bayes expiry: listing scopes failed")
+		return
+	}
+	for _, scope := range scopes {
+		n, err := st.BayesExpire(ctx, scope, time.Now().Add(-maxAge), 1)
+		if err == nil && n > 0 {
+			err = c.Reload(ctx, scope)
+		}
+		if err != nil {
+			log.Warn().Err(err).Str("scope", scope.String()).Msg("Bayes expiry failed")
+			continue
+		}
+		log.Info().Str("scope", scope.String()).Int("tokens", n).Msg("Bayes tokens expired")
+	}
+}

@@ -101,6 +101,11 @@ func (d *daemon) run(cfg *config.Config) error {
 		defer closeQueue(queue, d.log)
 	}
 	d.deps = deps
+	if deps.Bayes != nil {
+		stop := make(chan struct{})
+		defer close(stop)
+		go bayesJanitor(deps.Bayes, db, func() *config.Config { return d.rt.Load().Config }, d.log, stop)
+	}
 	rt, err := filter.New(cfg, deps)
 	if err != nil {
 		return err
