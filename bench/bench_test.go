@@ -81,6 +81,16 @@ func BenchmarkMilter(b *testing.B) {
 	if err := rep.Write(os.Stdout); err != nil {
 		b.Fatal(err)
 	}
+	for _, s := range servers {
+		if s.Name == "mailsift+bayes" { // the same goals, with Bayes on (issue 4)
+			withBayes := *rep
+			withBayes.Subject = s.Name
+			fmt.Println("\nwith Bayes trained on the train split:")
+			for _, g := range withBayes.Goals() {
+				fmt.Println(g)
+			}
+		}
+	}
 }
 
 // recordPeaks puts each child server's VmHWM and this process's into rep;
@@ -183,7 +193,14 @@ func startServers(b *testing.B) ([]*Server, string) {
 	add(StartNoopChild("noop", self, false))
 	add(StartNoopChild("noop+guard", self, true))
 	add(StartMailsiftChild("mailsift", bin, b.TempDir()))
-	return servers, "each server in its own process (mailsift: the real binary, `mailsift serve`, built-in configuration)"
+	dir := b.TempDir()
+	if err := TrainBayes(bin, dir); err != nil {
+		b.Logf("mailsift+bayes skipped: %v", err)
+	} else {
+		add(StartMailsiftChild("mailsift+bayes", bin, dir))
+	}
+	return servers, "each server in its own process (mailsift: the real binary, `mailsift serve`, built-in configuration; " +
+		"mailsift+bayes: the same with Bayes trained on the train split, autolearning on)"
 }
 
 // mailsiftBinary returns the binary to serve with: envBinary, or a fresh
