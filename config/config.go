@@ -36,6 +36,8 @@ type Config struct {
 	Limits  Limits             `toml:"limits" doc:"Resource limits. Every limit has a safe default."`
 	Actions Actions            `toml:"actions" doc:"Thresholds and what happens above them."`
 	Bayes   Bayes              `toml:"bayes" doc:"The Bayes classifier: token statistics learned from your mail."`
+	DNS     DNS                `toml:"dns" doc:"The DNS resolver and the DNS lists (DNSBL, DNSWL, URIBL) asked about each message."`
+	Auth    Auth               `toml:"auth" doc:"Sender authentication: SPF, DKIM, DMARC and the Authentication-Results header."`
 	Scores  map[string]float64 `toml:"scores" doc:"Points per rule name, overriding the built-in defaults."`
 	Meta    []MetaRule         `toml:"meta" doc:"Extra meta rules: boolean expressions over rule names."`
 }
@@ -123,6 +125,10 @@ func Default() *Config {
 			Enabled: true, MinHam: 200, MinSpam: 200, Autolearn: true, AutolearnSpam: 10, AutolearnHam: 1,
 			ExpireAfter: Duration{90 * 24 * time.Hour}, QueueSize: 1000,
 		},
+		DNS: DNS{
+			Timeout: Duration{time.Second}, Retries: 1, CacheSize: 10000, MaxURILookups: 20,
+		},
+		Auth:   Auth{SPF: true, DKIM: true, DMARC: true},
 		Scores: map[string]float64{},
 	}
 }

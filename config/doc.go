@@ -124,6 +124,9 @@ func typeName(t reflect.Type) string {
 	case reflect.Map:
 		return "table of " + typeName(t.Elem())
 	case reflect.Slice:
+		if t.Elem().Kind() == reflect.String {
+			return "array of strings"
+		}
 		return "array of tables"
 	}
 	return t.String()

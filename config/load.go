@@ -204,6 +204,10 @@ func decodeSlice(fv reflect.Value, v any, key string, errs *Errors) {
 		*errs = append(*errs, Error{Key: key, Msg: "want an array, found " + tomlType(v)})
 		return
 	}
+	if len(items) == 0 {
+		fv.Set(reflect.Zero(fv.Type())) // an empty array reads as the default: none
+		return
+	}
 	s := reflect.MakeSlice(fv.Type(), len(items), len(items))
 	for i, item := range items {
 		decodeValue(s.Index(i), item, fmt.Sprintf("%s[%d]", key, i), errs)

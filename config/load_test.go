@@ -75,6 +75,21 @@ per_user = true
 expire_after = "720h"
 queue_size = 10
 
+[dns]
+servers = ["127.0.0.1:5353", "::1"]
+timeout = "500ms"
+retries = 2
+cache_size = 100
+max_uri_lookups = 5
+zones_file = ""
+check_private = true
+
+[auth]
+spf = false
+dkim = false
+dmarc = false
+authserv_id = "mx.example.org"
+
 [actions]
 tag_threshold = 4
 reject_threshold = 12.5
@@ -113,6 +128,9 @@ func TestLoadEveryKey(t *testing.T) {
 			ExpireAfter: Duration{720 * time.Hour}, QueueSize: 10},
 		Actions: Actions{TagThreshold: 4, RejectThreshold: 12.5, SubjectTag: "*** SPAM *** ",
 			RejectText: "5.7.1 No thanks", FailSafe: "accept", TempfailText: "4.7.1 Later"},
+		DNS: DNS{Servers: []string{"127.0.0.1:5353", "::1"}, Timeout: Duration{500 * time.Millisecond}, Retries: 2,
+			CacheSize: 100, MaxURILookups: 5, CheckPrivate: true},
+		Auth: Auth{AuthservID: "mx.example.org"},
 		Scores: map[string]float64{"HDR_DATE_FUTURE": 2.5, "BAYES_99": 4},
 		Meta: []MetaRule{
 			{Name: "LOCAL_COMBO", Expr: "__A && !__B", Score: 1.5, Desc: "A without B"},

@@ -32,6 +32,8 @@ func (c *Config) validate() Errors {
 	c.Limits.validate(&v)
 	c.Actions.validate(&v)
 	c.Bayes.validate(&v)
+	c.DNS.validate(&v)
+	c.Auth.validate(&v)
 	validateScores(&v, c.Scores)
 	validateMeta(&v, c.Meta)
 	return v.errs

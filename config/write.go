@@ -142,6 +142,14 @@ func formatValue(v reflect.Value) string {
 		return formatFloat(v.Float())
 	case reflect.Bool:
 		return strconv.FormatBool(v.Bool())
+	case reflect.Slice:
+		if v.Type().Elem().Kind() == reflect.String {
+			items := make([]string, v.Len())
+			for i := range items {
+				items[i] = quote(v.Index(i).String())
+			}
+			return "[" + strings.Join(items, ", ") + "]"
+		}
 	}
 	panic("config: cannot print " + v.Type().String())
 }

@@ -79,7 +79,9 @@ func walkKeys(t reflect.Type, prefix string, fn func(key string, f field)) {
 				walkKeys(f.typ, key, fn)
 			}
 		case reflect.Slice:
-			walkKeys(f.typ.Elem(), key+"[0]", fn)
+			if f.typ.Elem().Kind() == reflect.Struct {
+				walkKeys(f.typ.Elem(), key+"[0]", fn)
+			}
 		}
 	}
 }
@@ -144,7 +146,7 @@ func tagValue(f field) any {
 // TestGeneratedFiles fails when docs/config.md or contrib/mailsift.toml
 // differ from what the code generates; go test -update rewrites them.
 func TestGeneratedFiles(t *testing.T) {
-	for path, want := range map[string][]byte{DocPath: Markdown(), ExamplePath: Example()} {
+	for path, want := range map[string][]byte{DocPath: Markdown(), ExamplePath: Example(), ZonesPath: ZonesExample()} {
 		full := filepath.Join("..", filepath.FromSlash(path))
 		if *update {
 			if err := os.WriteFile(full, want, 0o644); err != nil {
