@@ -130,7 +130,7 @@ func TestLoadEveryKey(t *testing.T) {
 			RejectText: "5.7.1 No thanks", FailSafe: "accept", TempfailText: "4.7.1 Later"},
 		DNS: DNS{Servers: []string{"127.0.0.1:5353", "::1"}, Timeout: Duration{500 * time.Millisecond}, Retries: 2,
 			CacheSize: 100, MaxURILookups: 5, CheckPrivate: true},
-		Auth: Auth{AuthservID: "mx.example.org"},
+		Auth:   Auth{AuthservID: "mx.example.org"},
 		Scores: map[string]float64{"HDR_DATE_FUTURE": 2.5, "BAYES_99": 4},
 		Meta: []MetaRule{
 			{Name: "LOCAL_COMBO", Expr: "__A && !__B", Score: 1.5, Desc: "A without B"},
