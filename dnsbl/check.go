@@ -54,6 +54,9 @@ type CheckerOptions struct {
 	Logger zerolog.Logger
 	// HTTP fetches mirror URLs. Default: a client with a 60s timeout.
 	HTTP *http.Client
+	// CheckPrivate also asks about loopback and private client addresses
+	// (tests and lab setups; never useful against public lists).
+	CheckPrivate bool
 }
 
 // Checker asks a set of zones about IPs and domains. Build it once per
@@ -151,10 +154,11 @@ func classify(z *Zone, h ListHit, addrs []netip.Addr, err error) ListHit {
 
 // Check asks every enabled IP zone about ip, concurrently, and returns one
 // ListHit per zone in configuration order. Addresses that are not global
-// unicast (loopback, private, link-local) are never sent to a list.
+// unicast (loopback, private, link-local) are never sent to a list,
+// unless CheckerOptions.CheckPrivate allows loopback and private ones.
 func (c *Checker) Check(ctx context.Context, ip netip.Addr) []ListHit {
 	ip = ip.Unmap()
-	if !ip.IsValid() || !ip.IsGlobalUnicast() || ip.IsPrivate() {
+	if !c.askable(ip) {
 		return nil
 	}
 	var jobs []job
@@ -166,6 +170,17 @@ func (c *Checker) Check(ctx context.Context, ip netip.Addr) []ListHit {
 		jobs = append(jobs, job{zs: zs, query: ip.String(), qname: QueryName(ip, z.Domain)})
 	}
 	return c.run(ctx, jobs)
+}
+
+// askable reports whether the client address ip may be sent to a list.
+func (c *Checker) askable(ip netip.Addr) bool {
+	switch {
+	case !ip.IsValid():
+		return false
+	case c.opts.CheckPrivate && (ip.IsLoopback() || ip.IsPrivate()):
+		return true
+	}
+	return ip.IsGlobalUnicast() && !ip.IsPrivate()
 }
 
 type job struct {

@@ -230,3 +230,24 @@ func TestQueryName(t *testing.T) {
 		t.Error(got) // RFC 5782 §2.4's example
 	}
 }
+
+func TestCheckPrivateOption(t *testing.T) {
+	zones := []Zone{{Name: "t", Domain: "bl.test", Rule: "RCVD_IN_T", Enabled: true,
+		Local: []Dataset{{Format: "ip4set", File: "testdata/none.ip4set"}}}}
+	c, err := NewChecker(nil, zones, CheckerOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := c.Check(context.Background(), netip.MustParseAddr("127.0.0.1")); got != nil {
+		t.Errorf("loopback asked without CheckPrivate: %v", got)
+	}
+	c, err = NewChecker(nil, zones, CheckerOptions{CheckPrivate: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, ip := range []string{"127.0.0.1", "10.1.2.3"} {
+		if got := c.Check(context.Background(), netip.MustParseAddr(ip)); len(got) != 1 {
+			t.Errorf("%s with CheckPrivate: %v, want one answer", ip, got)
+		}
+	}
+}

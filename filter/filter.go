@@ -12,10 +12,12 @@ import (
 
 	"github.com/mailsift/mailsift/bayes"
 	"github.com/mailsift/mailsift/config"
+	"github.com/mailsift/mailsift/dnsbl"
 	"github.com/mailsift/mailsift/message"
 	"github.com/mailsift/mailsift/policy"
 	"github.com/mailsift/mailsift/scoring"
 	"github.com/mailsift/mailsift/scoring/rules"
+	netrules "github.com/mailsift/mailsift/scoring/rules/net"
 	"github.com/mailsift/mailsift/store"
 )
 
@@ -27,6 +29,8 @@ type Runtime struct {
 	Limits     message.Limits
 	Thresholds policy.Thresholds
 	Deps       Deps
+	// AuthservID names this host in Authentication-Results.
+	AuthservID string
 }
 
 // Deps are the long-lived parts a Runtime uses but does not own: they
@@ -37,6 +41,8 @@ type Deps struct {
 	// Learn queues an autolearning job off the SMTP path and reports
 	// whether it was taken (nil: no autolearning).
 	Learn func(bayes.Job) bool
+	// Net is the resolver and the DNS lists (zero: no DNS checks).
+	Net Net
 }
 
 // New builds a Runtime from cfg: the built-in rules plus cfg's meta rules,
@@ -46,7 +52,11 @@ func New(cfg *config.Config, deps Deps) (*Runtime, error) {
 	if err != nil {
 		return nil, err
 	}
-	eng, err := rules.Engine(cfg.Scores, metas...)
+	var zones []dnsbl.Zone
+	if deps.Net.Checker != nil {
+		zones = deps.Net.Checker.Zones()
+	}
+	eng, err := rules.Engine(cfg.Scores, netrules.Rules(zones), metas...)
 	if err != nil {
 		return nil, err
 	}
@@ -60,6 +70,7 @@ func New(cfg *config.Config, deps Deps) (*Runtime, error) {
 		}.WithDefaults(),
 		Thresholds: policy.Thresholds{Tag: cfg.Actions.TagThreshold, Reject: cfg.Actions.RejectThreshold},
 		Deps:       deps,
+		AuthservID: cfg.Auth.AuthservIDOrHost(),
 	}, nil
 }
 
@@ -74,6 +85,9 @@ type Result struct {
 	// Autolearn is the class the message was queued to be learned as
 	// (store.None when it was not).
 	Autolearn store.Class
+	// AuthResults is the Authentication-Results value to add ("" when no
+	// authentication check ran).
+	AuthResults string
 }
 
 // Evaluate parses and scores raw. When ctx ends before every rule ran, the
@@ -86,9 +100,15 @@ func (rt *Runtime) Evaluate(ctx context.Context, env *message.Envelope, raw []by
 		now = time.Now()
 	}
 	in := &scoring.Input{Msg: msg, Env: env, Now: now}
+	waitNet := rt.startNet(ctx, env, msg, raw)
 	tokens := rt.classify(ctx, in)
+	netRes := waitNet()
+	if netRes != nil {
+		in.Net = netRes.hits()
+	}
 	v := rt.Engine.Run(ctx, in)
-	res := &Result{Msg: msg, Verdict: v, Action: policy.Decide(v.Score, rt.Thresholds)}
+	res := &Result{Msg: msg, Verdict: v, Action: policy.Decide(v.Score, rt.Thresholds),
+		AuthResults: rt.authResults(netRes)}
 	if v.Incomplete {
 		res.Action, res.Reason = policy.Tempfail, "deadline"
 		return res
@@ -99,6 +119,9 @@ func (rt *Runtime) Evaluate(ctx context.Context, env *message.Envelope, raw []by
 	rt.autolearn(res, raw, tokens)
 	return res
 }
+
+// AuthResultsName is the header field added with Result.AuthResults.
+const AuthResultsName = "Authentication-Results"
 
 // Header is one header field to add.
 type Header struct {
@@ -122,11 +145,15 @@ func (rt *Runtime) Headers(res *Result) []Header {
 		}
 		status += " degraded=" + strings.Join(names, ",")
 	}
-	return []Header{
+	hs := []Header{
 		{"X-Spam-Score", fmt.Sprintf("%.1f", v.Score)},
 		{"X-Spam-Status", status},
 		{"X-Spam-Report", Report(v)},
 	}
+	if res.AuthResults != "" {
+		hs = append(hs, Header{AuthResultsName, res.AuthResults})
+	}
+	return hs
 }
 
 // Report renders every rule that fired with its points, one per folded

@@ -43,8 +43,18 @@ type Input struct {
 	// Bayes is the Bayes classifier's opinion, worked out by the pipeline
 	// before the rules run (nil when Bayes is off).
 	Bayes *BayesOpinion
+	// Net lists the rule names the DNS checks (DNS lists, SPF, DKIM, DMARC)
+	// fire, worked out by the pipeline before the rules run, so that rules
+	// do no I/O; nil when no DNS check ran.
+	Net []NetHit
 
 	memo map[any]any
+}
+
+// NetHit is one rule name a DNS check fired, with its detail.
+type NetHit struct {
+	Rule   string
+	Detail string
 }
 
 // BayesOpinion is what the Bayes classifier said about a message.

@@ -52,6 +52,12 @@ func Builtin() ([]scoring.Rule, []*scoring.Meta) {
 // rules (from the configuration), with the fitted default points of
 // scores.toml applied.
 func Registry(extra ...*scoring.Meta) (*scoring.Registry, error) {
+	return registry(nil, extra)
+}
+
+// registry is Registry with rules built from the configuration (the net
+// family, whose names come from the zones file) added to the built-in ones.
+func registry(extraRules []scoring.Rule, extra []*scoring.Meta) (*scoring.Registry, error) {
 	fitted, _, err := Fitted()
 	if err != nil {
 		return nil, err
@@ -67,6 +73,9 @@ func Registry(extra ...*scoring.Meta) (*scoring.Registry, error) {
 			ms[i] = &c
 		}
 	}
+	for _, r := range extraRules {
+		rs = append(rs, rescored{r, fitted})
+	}
 	return scoring.NewRegistry(rs, append(ms, extra...))
 }
 
@@ -77,10 +86,12 @@ func HandSetRegistry() (*scoring.Registry, error) {
 	return scoring.NewRegistry(rs, ms)
 }
 
-// Engine builds the default engine: the registry of Registry(extra...),
-// the configuration's overrides, and the fitted Bayes score set.
-func Engine(overrides map[string]float64, extra ...*scoring.Meta) (*scoring.Engine, error) {
-	reg, err := Registry(extra...)
+// Engine builds the default engine: the built-in rules plus extraRules
+// (families built from the configuration, such as net.Rules(zones)) plus
+// the extra meta rules, the configuration's overrides, and the fitted Bayes
+// score set.
+func Engine(overrides map[string]float64, extraRules []scoring.Rule, extra ...*scoring.Meta) (*scoring.Engine, error) {
+	reg, err := registry(extraRules, extra)
 	if err != nil {
 		return nil, err
 	}

@@ -1,0 +1,294 @@
+package filter
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/BurntSushi/toml"
+	"github.com/rs/zerolog"
+
+	"github.com/mailsift/mailsift/auth"
+	"github.com/mailsift/mailsift/config"
+	"github.com/mailsift/mailsift/dnsbl"
+	"github.com/mailsift/mailsift/message"
+	"github.com/mailsift/mailsift/scoring"
+)
+
+// Net is what the DNS checks use: the resolver and the DNS lists. Both are
+// built once at start ([dns] is static) and outlive reloads. The zero
+// value does no DNS: no list is asked and SPF, DKIM and DMARC are skipped.
+type Net struct {
+	// Resolver answers every query (SPF, DKIM, DMARC, the lists); nil
+	// turns the DNS checks off.
+	Resolver dnsbl.Lookuper
+	// Checker asks the configured lists; nil when there are none.
+	Checker *dnsbl.Checker
+}
+
+// NewNet builds the resolver and the lists of cfg's [dns] section. The
+// caller runs the lists' health probes and mirror reloads (RunNet).
+func NewNet(cfg *config.Config, log zerolog.Logger) (Net, error) {
+	zones, err := LoadZones(cfg.DNS.ZonesFile)
+	if err != nil {
+		return Net{}, err
+	}
+	res := dnsbl.NewResolver(ResolverOptions(cfg.DNS))
+	n := Net{Resolver: res}
+	if len(zones) > 0 {
+		n.Checker, err = dnsbl.NewChecker(res, zones, dnsbl.CheckerOptions{
+			MaxURILookups: cfg.DNS.MaxURILookups, Logger: log, CheckPrivate: cfg.DNS.CheckPrivate,
+		})
+		if err != nil {
+			return Net{}, fmt.Errorf("%s: %w", cfg.DNS.ZonesFile, err)
+		}
+	}
+	return n, nil
+}
+
+// RunNet loads the local list mirrors and then keeps the lists' health and
+// mirrors current until ctx is done. It returns at once without lists.
+func (n Net) RunNet(ctx context.Context, log zerolog.Logger) {
+	if n.Checker == nil {
+		return
+	}
+	if err := n.Checker.LoadLocal(ctx); err != nil {
+		log.Warn().Err(err).Msg("loading local DNS list data")
+	}
+	var wg sync.WaitGroup
+	wg.Go(func() { n.Checker.RunHealth(ctx, 0) })
+	wg.Go(func() { n.Checker.RunLocal(ctx) })
+	wg.Wait()
+}
+
+// ResolverOptions converts [dns] to resolver options.
+func ResolverOptions(d config.DNS) dnsbl.Options {
+	o := dnsbl.Options{Servers: d.Servers, Timeout: d.Timeout.Duration, Retries: d.Retries, CacheSize: d.CacheSize}
+	// dnsbl reads 0 as "the default"; in the config 0 means none.
+	if o.Retries == 0 {
+		o.Retries = -1
+	}
+	if o.CacheSize == 0 {
+		o.CacheSize = -1
+	}
+	return o
+}
+
+// zonesDoc is the shape of a zones file: [[zone]] tables in dnsbl.Zone's
+// TOML form.
+type zonesDoc struct {
+	Zone []dnsbl.Zone `toml:"zone"`
+}
+
+// LoadZones reads a zones file ("" means no zones). Unknown keys, invalid
+// zones and duplicate names are errors.
+func LoadZones(path string) ([]dnsbl.Zone, error) {
+	if path == "" {
+		return nil, nil
+	}
+	src, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	var doc zonesDoc
+	md, err := toml.Decode(string(src), &doc)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	if un := md.Undecoded(); len(un) > 0 {
+		return nil, fmt.Errorf("%s: unknown key %s", path, un[0])
+	}
+	seen := map[string]bool{}
+	for i := range doc.Zone {
+		z := &doc.Zone[i]
+		if err := z.Validate(); err != nil {
+			return nil, fmt.Errorf("%s: %w", path, err)
+		}
+		if seen[z.Name] {
+			return nil, fmt.Errorf("%s: zone %s: duplicate name", path, z.Name)
+		}
+		seen[z.Name] = true
+	}
+	return doc.Zone, nil
+}
+
+// netOutcome is what the DNS checks found for one message.
+type netOutcome struct {
+	client, uris []dnsbl.ListHit
+	auth         auth.Results
+	fromDomain   string
+}
+
+// startNet starts every DNS check of the message concurrently and returns
+// the function that waits for them. The checks get most of what is left of
+// ctx's deadline, so that a dead resolver leaves time to score the rest.
+func (rt *Runtime) startNet(ctx context.Context, env *message.Envelope, msg *message.Message, raw []byte) func() *netOutcome {
+	n := rt.Deps.Net
+	if n.Resolver == nil {
+		return func() *netOutcome { return nil }
+	}
+	ctx, cancel := netContext(ctx)
+	o := &netOutcome{fromDomain: fromDomain(msg)}
+	var wg sync.WaitGroup
+	if c := n.Checker; c != nil {
+		wg.Go(func() { o.client = c.Check(ctx, env.ClientIP) })
+		if hosts := uriHosts(msg); len(hosts) > 0 {
+			wg.Go(func() { o.uris, _ = c.CheckDomains(ctx, hosts) })
+		}
+	}
+	wg.Go(func() { o.auth = rt.authenticate(ctx, env, msg, raw, o.fromDomain) })
+	return func() *netOutcome {
+		wg.Wait()
+		cancel()
+		return o
+	}
+}
+
+// netShare is the part of the time left to the deadline the DNS checks may
+// use; the rules and the answer to the MTA get the rest.
+const netShare = 0.75
+
+func netContext(ctx context.Context) (context.Context, context.CancelFunc) {
+	dl, ok := ctx.Deadline()
+	if !ok {
+		return context.WithCancel(ctx)
+	}
+	left := time.Until(dl)
+	return context.WithTimeout(ctx, time.Duration(float64(left)*netShare))
+}
+
+// authenticate runs SPF and DKIM concurrently, then DMARC over both.
+func (rt *Runtime) authenticate(ctx context.Context, env *message.Envelope, msg *message.Message, raw []byte, from string) auth.Results {
+	cfg := rt.Config.Auth
+	r := dnsbl.NetResolver{L: rt.Deps.Net.Resolver}
+	var a auth.Results
+	var wg sync.WaitGroup
+	if cfg.SPF && env.ClientIP.IsValid() {
+		wg.Go(func() {
+			s := auth.CheckSPF(ctx, r, env.ClientIP, env.Helo, env.MailFrom)
+			a.SPF = &s
+		})
+	}
+	// A body cut at scan_bytes (or a header cut at header_bytes) can never
+	// verify: skip DKIM rather than call a good signature invalid.
+	if cfg.DKIM && !msg.Truncated && !msg.HasFlaw(message.FlawHeaderTooBig) {
+		wg.Go(func() {
+			a.DKIM = auth.VerifyDKIM(ctx, r, raw)
+			a.DKIMChecked = true
+		})
+	}
+	wg.Wait()
+	if cfg.DMARC && a.SPF != nil && a.DKIMChecked && from != "" {
+		d := auth.EvaluateDMARC(ctx, r, from, *a.SPF, domainOf(env.MailFrom), a.DKIM)
+		a.DMARC = &d
+	}
+	return a
+}
+
+// hits lists the rule names the checks fired, with their details.
+func (o *netOutcome) hits() []scoring.NetHit {
+	out := []scoring.NetHit{}
+	for _, h := range append(o.client, o.uris...) {
+		for _, r := range h.Rules {
+			out = append(out, scoring.NetHit{Rule: r, Detail: listDetail(h)})
+		}
+	}
+	a := o.auth
+	if a.SPF != nil {
+		if r := auth.SPFRule(*a.SPF); r != "" {
+			out = append(out, scoring.NetHit{Rule: r, Detail: joinDetail(a.SPF.Domain, a.SPF.Reason)})
+		}
+	}
+	if a.DKIMChecked {
+		var doms []string
+		for _, d := range a.DKIM {
+			doms = append(doms, d.Domain+"="+string(d.Status))
+		}
+		for _, r := range auth.DKIMRules(a.DKIM, o.fromDomain) {
+			out = append(out, scoring.NetHit{Rule: r, Detail: strings.Join(doms, " ")})
+		}
+	}
+	if a.DMARC != nil {
+		if r := auth.DMARCRule(*a.DMARC); r != "" {
+			out = append(out, scoring.NetHit{Rule: r, Detail: joinDetail(a.DMARC.Domain, a.DMARC.Reason)})
+		}
+	}
+	return out
+}
+
+// listDetail says what a list answered, for the report.
+func listDetail(h dnsbl.ListHit) string {
+	switch h.Status {
+	case dnsbl.Listed:
+		as := make([]string, len(h.Answers))
+		for i, a := range h.Answers {
+			as[i] = a.String()
+		}
+		return h.Query + " in " + h.Zone + ": " + strings.Join(as, ",")
+	case dnsbl.Blocked:
+		return h.Zone + " refused our resolver"
+	case dnsbl.Failed:
+		reason := "failed"
+		var de *dnsbl.Error
+		if errors.As(h.Err, &de) {
+			reason = de.Reason
+		}
+		return h.Zone + ": " + reason
+	}
+	return h.Zone
+}
+
+func joinDetail(a, b string) string {
+	if a == "" || b == "" {
+		return a + b
+	}
+	return a + ": " + b
+}
+
+// uriHosts lists the hosts of the message's URIs.
+func uriHosts(msg *message.Message) []string {
+	hosts := make([]string, 0, len(msg.URIs))
+	for _, u := range msg.URIs {
+		if u.Host != "" {
+			hosts = append(hosts, u.Host)
+		}
+	}
+	return hosts
+}
+
+// fromDomain is the author domain DMARC evaluates: the domain of the one
+// From address ("" when there is none).
+func fromDomain(msg *message.Message) string {
+	if len(msg.From) == 0 {
+		return ""
+	}
+	return msg.From[0].Domain
+}
+
+// domainOf returns the domain of an address ("" for the null sender).
+func domainOf(addr string) string {
+	i := strings.LastIndexByte(addr, '@')
+	if i < 0 {
+		return ""
+	}
+	return strings.ToLower(strings.Trim(addr[i+1:], "<> "))
+}
+
+// authResults returns the Authentication-Results value for o ("" when no
+// authentication check ran).
+func (rt *Runtime) authResults(o *netOutcome) string {
+	if o == nil || o.auth.SPF == nil && !o.auth.DKIMChecked {
+		return ""
+	}
+	return auth.AuthResultsHeader(rt.AuthservID, o.auth)
+}
+
+// IsOurAuthResults reports whether an incoming Authentication-Results value
+// claims our authserv-id: such a field is forged and removed.
+func (rt *Runtime) IsOurAuthResults(value string) bool {
+	return auth.IsOurAuthResults(value, rt.AuthservID)
+}

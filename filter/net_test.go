@@ -1,0 +1,174 @@
+package filter
+
+import (
+	"context"
+	"net/netip"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/rs/zerolog"
+
+	"github.com/mailsift/mailsift/config"
+	"github.com/mailsift/mailsift/dnsbl/dnsbltest"
+	"github.com/mailsift/mailsift/message"
+)
+
+const testZones = `[[zone]]
+name = "t"
+domain = "bl.test"
+rule = "RCVD_IN_T"
+codes = { "127.0.0.2" = "RCVD_IN_T_SPAM" }
+enabled = true
+`
+
+// netRuntime builds a Runtime whose DNS goes to srv, with the zone bl.test.
+func netRuntime(t *testing.T, srv *dnsbltest.Server, mutate func(*config.Config)) *Runtime {
+	t.Helper()
+	zf := filepath.Join(t.TempDir(), "zones.toml")
+	if err := os.WriteFile(zf, []byte(testZones), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	cfg := config.Default()
+	cfg.DNS.Servers = []string{srv.Addr}
+	cfg.DNS.Timeout = config.Duration{Duration: 200 * time.Millisecond}
+	cfg.DNS.ZonesFile = zf
+	cfg.Auth.AuthservID = "mx.test"
+	if mutate != nil {
+		mutate(cfg)
+	}
+	n, err := NewNet(cfg, zerolog.Nop())
+	if err != nil {
+		t.Fatal(err)
+	}
+	rt, err := New(cfg, Deps{Net: n})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return rt
+}
+
+func evaluate(rt *Runtime, ip, from string, raw string, deadline time.Duration) *Result {
+	ctx, cancel := context.WithTimeout(context.Background(), deadline)
+	defer cancel()
+	env := &message.Envelope{ClientIP: netip.MustParseAddr(ip), Helo: "client.example.com", MailFrom: from}
+	return rt.Evaluate(ctx, env, []byte(raw))
+}
+
+func TestListedClient(t *testing.T) {
+	srv := dnsbltest.Start(t, "1.2.0.192.bl.test. 300 IN A 127.0.0.2")
+	rt := netRuntime(t, srv, nil)
+	res := evaluate(rt, "192.0.2.1", "a@example.net", ham, 5*time.Second)
+	if !res.Verdict.Has("RCVD_IN_T_SPAM") {
+		t.Fatalf("listed client: hits %+v", res.Verdict.Hits)
+	}
+	if p := rt.Engine.Points("RCVD_IN_T_SPAM"); p != 2 {
+		t.Errorf("RCVD_IN_T_SPAM worth %v, want the default 2", p)
+	}
+	res = evaluate(rt, "192.0.2.2", "a@example.net", ham, 5*time.Second)
+	for _, h := range res.Verdict.Hits {
+		if strings.HasPrefix(h.Rule, "RCVD_IN_T") {
+			t.Errorf("unlisted client fired %s", h.Rule)
+		}
+	}
+}
+
+// A SERVFAIL or a list that never answers is unknown: <RULE>_FAIL with no
+// points, and the message is still scored before its deadline.
+func TestListFailures(t *testing.T) {
+	srv := dnsbltest.Start(t)
+	srv.ServFail("1.2.0.192.bl.test")
+	srv.Drop("3.2.0.192.bl.test")
+	rt := netRuntime(t, srv, func(c *config.Config) { c.DNS.Timeout = config.Duration{Duration: 5 * time.Second} })
+	for _, ip := range []string{"192.0.2.1", "192.0.2.3"} {
+		res := evaluate(rt, ip, "a@example.net", ham, time.Second)
+		if res.Reason != "" || res.Verdict.Incomplete {
+			t.Fatalf("%s: reason %q, incomplete %v: want a verdict", ip, res.Reason, res.Verdict.Incomplete)
+		}
+		var fail bool
+		for _, h := range res.Verdict.Hits {
+			if h.Rule == "RCVD_IN_T_FAIL" {
+				fail = true
+				if h.Points != 0 {
+					t.Errorf("%s: RCVD_IN_T_FAIL worth %v", ip, h.Points)
+				}
+			}
+			if h.Rule == "RCVD_IN_T" || h.Rule == "RCVD_IN_T_SPAM" {
+				t.Errorf("%s: failure read as a listing", ip)
+			}
+		}
+		if !fail {
+			t.Errorf("%s: no RCVD_IN_T_FAIL in %+v", ip, res.Verdict.Hits)
+		}
+	}
+}
+
+func TestSPFThroughPipeline(t *testing.T) {
+	srv := dnsbltest.Start(t, `example.com. 300 IN TXT "v=spf1 ip4:192.0.2.1 -all"`)
+	rt := netRuntime(t, srv, nil)
+	pass := evaluate(rt, "192.0.2.1", "a@example.com", ham, 5*time.Second)
+	if !pass.Verdict.Has("SPF_PASS") || pass.Verdict.Has("SPF_FAIL") {
+		t.Errorf("authorised client: hits %+v", pass.Verdict.Hits)
+	}
+	if !strings.HasPrefix(pass.AuthResults, "mx.test;") || !strings.Contains(pass.AuthResults, "spf=pass") {
+		t.Errorf("Authentication-Results %q", pass.AuthResults)
+	}
+	hs := rt.Headers(pass)
+	if last := hs[len(hs)-1]; last.Name != AuthResultsName || last.Value != pass.AuthResults {
+		t.Errorf("headers %+v: want Authentication-Results last", hs)
+	}
+	fail := evaluate(rt, "192.0.2.9", "a@example.com", ham, 5*time.Second)
+	if !fail.Verdict.Has("SPF_FAIL") || !strings.Contains(fail.AuthResults, "spf=fail") {
+		t.Errorf("unauthorised client: hits %+v, A-R %q", fail.Verdict.Hits, fail.AuthResults)
+	}
+	off := netRuntime(t, srv, func(c *config.Config) { c.Auth.SPF = false })
+	if res := evaluate(off, "192.0.2.9", "a@example.com", ham, 5*time.Second); res.Verdict.Has("SPF_FAIL") {
+		t.Error("spf = false still checks SPF")
+	}
+}
+
+const signed = "DKIM-Signature: v=1; a=rsa-sha256; d=example.com; s=sel; c=relaxed/relaxed;\r\n" +
+	"\th=from:subject; bh=AAAA; b=BBBB\r\n" + ham
+
+// A body cut at scan_bytes is never verified; a whole one is.
+func TestDKIMSkippedWhenTruncated(t *testing.T) {
+	srv := dnsbltest.Start(t)
+	rt := netRuntime(t, srv, nil)
+	whole := evaluate(rt, "192.0.2.1", "a@example.com", signed, 5*time.Second)
+	if !whole.Verdict.Has("DKIM_INVALID") || !strings.Contains(whole.AuthResults, "dkim=") {
+		t.Errorf("whole message: hits %+v, A-R %q", whole.Verdict.Hits, whole.AuthResults)
+	}
+	big := signed + strings.Repeat("x", rt.Limits.ScanBytes+10) + "\r\n"
+	cut := evaluate(rt, "192.0.2.1", "a@example.com", big, 5*time.Second)
+	if !cut.Msg.Truncated {
+		t.Fatal("message not truncated")
+	}
+	for _, h := range cut.Verdict.Hits {
+		if strings.HasPrefix(h.Rule, "DKIM_") || strings.HasPrefix(h.Rule, "DMARC_") {
+			t.Errorf("truncated message fired %s", h.Rule)
+		}
+	}
+	if strings.Contains(cut.AuthResults, "dkim=") {
+		t.Errorf("truncated message: A-R %q", cut.AuthResults)
+	}
+}
+
+func TestIsOurAuthResults(t *testing.T) {
+	rt := netRuntime(t, dnsbltest.Start(t), nil)
+	if !rt.IsOurAuthResults(" mx.test; spf=pass smtp.mailfrom=a@example.com") {
+		t.Error("our authserv-id not recognised")
+	}
+	if rt.IsOurAuthResults(" other.example; spf=pass") {
+		t.Error("another host's field taken for ours")
+	}
+}
+
+func TestNoNetNoAuthResults(t *testing.T) {
+	rt := newRuntime(t, nil)
+	res := evaluate(rt, "192.0.2.1", "a@example.com", ham, 5*time.Second)
+	if res.AuthResults != "" || len(rt.Headers(res)) != 3 {
+		t.Errorf("without DNS: A-R %q, headers %+v", res.AuthResults, rt.Headers(res))
+	}
+}
