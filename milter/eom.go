@@ -141,14 +141,22 @@ func (ss *session) apply(rt *filter.Runtime, res *filter.Result, m gomilter.Modi
 	return gomilter.RespAccept, nil
 }
 
-// deleteSpamHeaders removes the incoming X-Spam-* fields, last first per
-// name: Postfix renumbers the fields of a name after a delete.
+// deleteSpamHeaders removes the incoming X-Spam-* fields, and the
+// Authentication-Results fields claiming our authserv-id, last first per
+// name: Postfix renumbers the fields of a name after a delete, so deleting
+// the highest index first keeps the lower ones (and the other hosts'
+// Authentication-Results fields) where they were counted.
 func (ss *session) deleteSpamHeaders(m gomilter.Modifier) error {
 	for _, f := range ss.spamHdrs {
 		for i := f.count; i >= 1; i-- {
 			if err := m.ChangeHeader(i, f.name, ""); err != nil {
 				return err
 			}
+		}
+	}
+	for i := len(ss.arOurs) - 1; i >= 0; i-- {
+		if err := m.ChangeHeader(ss.arOurs[i], filter.AuthResultsName, ""); err != nil {
+			return err
 		}
 	}
 	return nil

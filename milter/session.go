@@ -36,6 +36,8 @@ type session struct {
 	headerCut bool // header bytes beyond the limit were dropped
 	spamHdrs  []spamField
 	spamBytes int     // bytes of the X-Spam-* names tracked
+	arCount   int     // incoming Authentication-Results fields
+	arOurs    []int   // indexes (1-based) of those claiming our authserv-id
 	subject   *string // the first raw Subject value; nil when none
 	faulty    bool    // a Subject carries the fault-injection marker
 	msgID     string  // the first Message-ID, for the log when scoring fails
@@ -139,6 +141,9 @@ func (ss *session) Header(name, value string, m gomilter.Modifier) (*gomilter.Re
 		ss.noteSpamHeader(canonical(name))
 		return nil, nil
 	}
+	if strings.EqualFold(name, filter.AuthResultsName) {
+		ss.noteAuthResults(value)
+	}
 	if strings.EqualFold(name, "Subject") {
 		if ss.subject == nil {
 			v := value
@@ -219,6 +224,7 @@ func (ss *session) reset() {
 	ss.headerCut = false
 	ss.spamHdrs = ss.spamHdrs[:0]
 	ss.spamBytes = 0
+	ss.arCount, ss.arOurs = 0, ss.arOurs[:0]
 	ss.subject = nil
 	ss.faulty = false
 	ss.msgID = ""
@@ -241,6 +247,25 @@ func (ss *session) noteSpamHeader(canon string) {
 	}
 	ss.spamBytes += len(canon)
 	ss.spamHdrs = append(ss.spamHdrs, spamField{canon, 1})
+}
+
+// maxOurAuthResults bounds the forged Authentication-Results fields
+// removed per message; a message with more is refused as malformed.
+const maxOurAuthResults = 1000
+
+// noteAuthResults counts one incoming Authentication-Results field and
+// remembers its index when it claims our authserv-id: it is forged (or a
+// loop) and is removed at the end. Fields of other hosts stay.
+func (ss *session) noteAuthResults(value string) {
+	ss.arCount++
+	if !ss.s.opt.Runtime().IsOurAuthResults(value) {
+		return
+	}
+	if len(ss.arOurs) >= maxOurAuthResults {
+		ss.malformed = "too many Authentication-Results header fields"
+		return
+	}
+	ss.arOurs = append(ss.arOurs, ss.arCount)
 }
 
 func isSpamHeader(name string) bool {
