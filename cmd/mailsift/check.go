@@ -10,6 +10,9 @@ import (
 	"os"
 	"time"
 
+	"github.com/rs/zerolog"
+
+	"github.com/mailsift/mailsift/config"
 	"github.com/mailsift/mailsift/filter"
 	"github.com/mailsift/mailsift/internal/corpus"
 	"github.com/mailsift/mailsift/message"
@@ -18,7 +21,7 @@ import (
 
 type checkFlags struct {
 	cfgPath, ip, helo, from, rcpts string
-	asJSON                         bool
+	asJSON, noDNS                  bool
 	corpusDir, list, split         string
 	workers                        int
 }
@@ -29,6 +32,7 @@ func runCheck(args []string, stdout, stderr io.Writer) int {
 	var f checkFlags
 	fs.StringVar(&f.cfgPath, "config", "", "configuration file (default: built-in defaults)")
 	fs.BoolVar(&f.asJSON, "json", false, "print the verdict as JSON")
+	fs.BoolVar(&f.noDNS, "no-dns", false, "skip the DNS checks (lists, SPF, DKIM, DMARC); --corpus never does them")
 	fs.StringVar(&f.ip, "ip", "", "client IP of the envelope")
 	fs.StringVar(&f.helo, "helo", "", "HELO name of the envelope")
 	fs.StringVar(&f.from, "from", "", "envelope sender")
@@ -52,6 +56,14 @@ func runCheck(args []string, stdout, stderr io.Writer) int {
 	log, _ := newLogger(stderr, "console", "warn")
 	deps, closeDeps := checkDeps(cfg, log)
 	defer closeDeps()
+	if f.corpusDir == "" && !f.noDNS {
+		// The same DNS checks as the milter. Not for a corpus: its
+		// messages are old, and today's DNS says nothing about them.
+		if deps.Net, err = checkNet(cfg, log); err != nil {
+			fmt.Fprintln(stderr, err)
+			return 1
+		}
+	}
 	rt, err := filter.New(cfg, deps)
 	if err != nil {
 		fmt.Fprintln(stderr, err)
@@ -85,6 +97,21 @@ func runCheck(args []string, stdout, stderr io.Writer) int {
 	}
 	printVerdict(stdout, rt, res)
 	return 0
+}
+
+// checkNet builds the resolver and lists for one check and loads the local
+// list mirrors; the health probes are not run (one message, one answer).
+func checkNet(cfg *config.Config, log zerolog.Logger) (filter.Net, error) {
+	n, err := filter.NewNet(cfg, log)
+	if err != nil || n.Checker == nil {
+		return n, err
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	if err := n.Checker.LoadLocal(ctx); err != nil {
+		log.Warn().Err(err).Msg("loading local DNS list data")
+	}
+	return n, nil
 }
 
 func (f *checkFlags) envelope() (*message.Envelope, error) {

@@ -100,6 +100,13 @@ func (d *daemon) run(cfg *config.Config) error {
 	if queue != nil {
 		defer closeQueue(queue, d.log)
 	}
+	if deps.Net, err = filter.NewNet(cfg, d.log); err != nil {
+		return err
+	}
+	netCtx, stopNet := context.WithCancel(context.Background())
+	netDone := make(chan struct{})
+	go func() { deps.Net.RunNet(netCtx, d.log); close(netDone) }()
+	defer func() { stopNet(); <-netDone }()
 	d.deps = deps
 	if deps.Bayes != nil {
 		stop := make(chan struct{})
