@@ -25,6 +25,8 @@ type Tokenizer struct {
 
 	omit        []string // token prefixes left out: for cross-validation experiments only
 	headerNames bool     // emit header-name tokens: for cross-validation experiments only
+	x           extra    // token kinds added to defaultExtras: for cross-validation experiments only
+	off         extra    // token kinds taken from defaultExtras: for cross-validation experiments only
 }
 
 func (t Tokenizer) withDefaults() Tokenizer {
@@ -37,6 +39,7 @@ func (t Tokenizer) withDefaults() Tokenizer {
 	if t.MaxLen <= 0 {
 		t.MaxLen = DefaultMaxLen
 	}
+	t.x = (defaultExtras | t.x) &^ t.off
 	return t
 }
 
@@ -164,6 +167,7 @@ func (e *emitter) message(m *message.Message) {
 		e.words("", m.Text, true)
 	}
 	e.words(pfxHidden, m.Hidden, true)
+	e.extras(m)
 }
 
 // words emits the words of s with prefix. A word is a run of Unicode
@@ -173,6 +177,8 @@ func (e *emitter) message(m *message.Message) {
 // one word each.
 func (e *emitter) words(prefix, s string, fold bool) {
 	start := -1
+	bi := e.bigramPrefix(prefix)
+	prev := ""
 	flush := func(end int) {
 		if start < 0 {
 			return
@@ -183,6 +189,12 @@ func (e *emitter) words(prefix, s string, fold bool) {
 			w = e.fold(w)
 		}
 		e.add(prefix, w)
+		if bi != "" && len(w) >= e.t.MinLen && len(w) <= e.t.MaxLen {
+			if prev != "" {
+				e.addRaw(bi, prev+" "+w)
+			}
+			prev = w
+		}
 	}
 	for i := 0; i < len(s) && !e.full(); {
 		c := s[i]

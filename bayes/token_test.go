@@ -169,3 +169,38 @@ func BenchmarkTokens(b *testing.B) {
 		Tokens(m)
 	}
 }
+
+func TestTokenExtras(t *testing.T) {
+	got := Tokenizer{}.Strings(sampleMessage())
+	for _, want := range []string{
+		"RI:192.0.2", "RI:192.0", "RI:by:mx.example.org", "RI:by:example.org",
+		"SB:urgent verify", "SB:verify your", "UP:a.gif", "C:Dear", "C:CUSTOMER",
+	} {
+		if !slices.Contains(got, want) {
+			t.Errorf("token %q missing from %q", want, got)
+		}
+	}
+	more := Tokenizer{x: xTo | xMisc}.Strings(sampleMessage())
+	for _, want := range []string{"TO:example.org", "M:tz:none", "M:cte:base64", "M:mid:a9"} {
+		if !slices.Contains(more, want) || slices.Contains(got, want) {
+			t.Errorf("token %q: want it only from the experiment", want)
+		}
+	}
+	if slices.Contains(got, "C:now") {
+		t.Error("a lower-case word became a case token")
+	}
+	none := Tokenizer{off: xAll}.Strings(sampleMessage())
+	for _, s := range none {
+		if strings.HasPrefix(s, pfxCase) || strings.HasPrefix(s, pfxRcvdIP) {
+			t.Errorf("token %q emitted with the extras off", s)
+		}
+	}
+}
+
+func TestShape(t *testing.T) {
+	for in, want := range map[string]string{"abc123": "a9", "3D4F.x_Y": "9A9A.a_A", "": ""} {
+		if got := shape(in); got != want {
+			t.Errorf("shape(%q) = %q, want %q", in, got, want)
+		}
+	}
+}

@@ -31,6 +31,7 @@ type fitOptions struct {
 	dir, out   string
 	minHits    int
 	maxPoints  float64
+	maxBayes   float64
 	fpTarget   float64
 	lambda     float64
 	iterations int
@@ -47,7 +48,8 @@ func runFit(args []string, stdout, stderr io.Writer) int {
 	fs.StringVar(&o.out, "out", rules.ScoresFile, "scores file to write ('-' for stdout)")
 	fs.IntVar(&o.minHits, "min-hits", 15, "rules firing on fewer train messages keep their hand-set points")
 	fs.Float64Var(&o.maxPoints, "max-points", 4.5, "largest |points| a fitted rule may get (below the tag threshold)")
-	fs.Float64Var(&o.fpTarget, "fp-target", 0.002, "largest cross-validated false-positive rate accepted (within the train split)")
+	fs.Float64Var(&o.maxBayes, "max-bayes-points", 4.5, "largest points a spammy BAYES_* bucket may get (a calibrated probability may decide alone)")
+	fs.Float64Var(&o.fpTarget, "fp-target", 0.001, "largest cross-validated false-positive rate accepted (within the train split)")
 	fs.Float64Var(&o.lambda, "lambda", 0.002, "L2 pull towards the hand-set points")
 	fs.IntVar(&o.iterations, "iterations", 1500, "gradient steps")
 	fs.BoolVar(&o.bayes, "bayes", true, "fit the BAYES_* buckets too, with Bayes trained by 5-fold cross-validation inside the train split")
@@ -164,7 +166,30 @@ func addBayes(ctx context.Context, reg *scoring.Registry, entries []corpus.Entry
 		}
 		fmt.Fprintf(stderr, "bayes fold %d/%d done\n", k+1, folds)
 	}
+	printBuckets(entries, ms, stderr)
 	return nil
+}
+
+// printBuckets prints how many train ham and spam got each BAYES_* bucket
+// from the cross-validated classifier.
+func printBuckets(entries []corpus.Entry, ms []measured, stderr io.Writer) {
+	ham, spam := map[string]int{}, map[string]int{}
+	for i, m := range ms {
+		for _, h := range m.hits {
+			if strings.HasPrefix(h.Rule, "BAYES_") {
+				if entries[i].Spam {
+					spam[h.Rule]++
+				} else {
+					ham[h.Rule]++
+				}
+			}
+		}
+	}
+	fmt.Fprint(stderr, "cross-validated Bayes buckets (ham/spam):")
+	for _, b := range bayes.Buckets {
+		fmt.Fprintf(stderr, " %s %d/%d", b.Name, ham[b.Name], spam[b.Name])
+	}
+	fmt.Fprintln(stderr)
 }
 
 func bayesFold(ctx context.Context, reg *scoring.Registry, path string, k, folds int, entries []corpus.Entry, ms []measured) error {
@@ -178,6 +203,7 @@ func bayesFold(ctx context.Context, reg *scoring.Registry, path string, k, folds
 		return err
 	}
 	global := []store.Scope{store.GlobalScope()}
+	var jobs []bayes.Job
 	for i, e := range entries {
 		if i%folds == k {
 			continue
@@ -186,9 +212,10 @@ func bayesFold(ctx context.Context, reg *scoring.Registry, path string, k, folds
 		if e.Spam {
 			class = store.Spam
 		}
-		if _, err := c.LearnTokens(ctx, store.GlobalScope(), ms[i].digest, ms[i].tokens, class); err != nil {
-			return err
-		}
+		jobs = append(jobs, bayes.Job{Scope: store.GlobalScope(), Digest: ms[i].digest, Tokens: ms[i].tokens, Class: class})
+	}
+	if _, err := c.LearnMany(ctx, jobs); err != nil {
+		return err
 	}
 	for i := k; i < len(entries); i += folds {
 		r, err := c.ClassifyTokens(ctx, global, ms[i].tokens)
@@ -226,6 +253,9 @@ func buildProblem(reg *scoring.Registry, entries []corpus.Entry, ms []measured, 
 		index[in.Name] = len(names)
 		names = append(names, in.Name)
 		lo, hi := 0.0, o.maxPoints
+		if in.Family == "bayes" {
+			hi = o.maxBayes
+		}
 		if in.Score < 0 {
 			lo, hi = -o.maxPoints, 0
 		}
@@ -256,7 +286,7 @@ func buildProblem(reg *scoring.Registry, entries []corpus.Entry, ms []measured, 
 func search(p fit.Problem, o fitOptions, stderr io.Writer) ([]float64, float64) {
 	const folds = 5
 	bestFN, bestCost := math.MaxInt, 30.0
-	for _, cost := range []float64{1, 2, 3, 5, 8, 12, 20, 30} {
+	for _, cost := range []float64{0.3, 0.5, 1, 2, 3, 5, 8, 12, 20, 30} {
 		fp, fn, ham, spam := 0, 0, 0, 0
 		for k := 0; k < folds; k++ {
 			train, held := p, p
@@ -272,7 +302,7 @@ func search(p fit.Problem, o fitOptions, stderr io.Writer) ([]float64, float64) 
 			a, b, c, d := fit.Errors(held, fit.Solve(train))
 			fp, fn, ham, spam = fp+a, fn+b, ham+c, spam+d
 		}
-		fmt.Fprintf(stderr, "ham cost %4.0f: cross-validated FP %3d (%.2f%%) FN %3d (%.2f%%)\n", cost, fp, pct(fp, ham), fn, pct(fn, spam))
+		fmt.Fprintf(stderr, "ham cost %4.1f: cross-validated FP %3d (%.2f%%) FN %3d (%.2f%%)\n", cost, fp, pct(fp, ham), fn, pct(fn, spam))
 		if float64(fp) <= o.fpTarget*float64(ham) && fn < bestFN {
 			bestFN, bestCost = fn, cost
 		}
