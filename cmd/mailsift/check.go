@@ -158,6 +158,9 @@ func printVerdict(w io.Writer, rt *filter.Runtime, res *filter.Result) {
 	for _, e := range v.Errors {
 		fmt.Fprintf(w, "  error   %-28s %s\n", e.Rule, e.Err)
 	}
+	if res.AuthResults != "" {
+		fmt.Fprintf(w, "%s: %s\n", filter.AuthResultsName, res.AuthResults)
+	}
 }
 
 type jsonVerdict struct {
