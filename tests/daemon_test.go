@@ -151,6 +151,11 @@ func (d *daemon) writeConfig(t testing.TB, extra string) {
 	t.Helper()
 	cfg := fmt.Sprintf("[listen]\naddress = %q\n\n[store]\npath = %q\n\n[log]\nlevel = \"debug\"\n\n%s",
 		"127.0.0.1:"+d.port, filepath.Join(d.dir, "var", "mailsift.db"), extra)
+	if !strings.Contains(extra, "[dns]") {
+		// Never the machine's resolver from a test: a loopback port where
+		// nothing answers, so SPF/DKIM/DMARC lookups fail at once (TEMPERROR).
+		cfg += "\n[dns]\nservers = [\"127.0.0.1:9\"]\n"
+	}
 	if err := os.WriteFile(d.config, []byte(cfg), 0o644); err != nil {
 		t.Fatal(err)
 	}

@@ -21,6 +21,7 @@ func commands() []command {
 		{"check", "score messages offline exactly as the milter would", runCheck},
 		{"config", "check or show the configuration (config check FILE | config show)", runConfig},
 		{"rules", "list the rules or fit their points (rules list [--markdown] | rules fit)", runRules},
+		{"dnsbl", "DNS lists (dnsbl check IP|DOMAIN | serve --listen ADDR | zones)", runDNSBL},
 		{"learn", "train Bayes on messages (learn --spam|--ham|--forget PATH... | learn --corpus DIR)", runLearn},
 		{"bayes", "Bayes database tools (bayes stats | expire | export | import)", runBayes},
 		{"version", "print the version", runVersion},

@@ -32,11 +32,11 @@ const hamMsg = "From: Alice <alice@example.net>\nTo: bob@example.com\nSubject: l
 
 func TestCheckReportsEveryRule(t *testing.T) {
 	spam := writeFile(t, "spam.eml", "From mbox-line Thu Jan 15 2026\n"+strings.Replace(hamMsg, "See you at noon.", gtube.String, 1))
-	code, out, errs := runCmd(t, "check", spam)
+	code, out, errs := runCmd(t, "check", "--no-dns", spam)
 	if code != 0 || !strings.Contains(out, "action: reject") || !strings.Contains(out, "GTUBE") {
 		t.Fatalf("code %d out %q err %q", code, out, errs)
 	}
-	code, out, _ = runCmd(t, "check", "--json", spam)
+	code, out, _ = runCmd(t, "check", "--no-dns", "--json", spam)
 	var v struct {
 		Score  float64
 		Action string
@@ -60,7 +60,7 @@ func TestCheckReportsEveryRule(t *testing.T) {
 func TestCheckHonoursConfig(t *testing.T) {
 	cfg := writeFile(t, "m.toml", "[scores]\nGTUBE = 6.0\n")
 	spam := writeFile(t, "spam.eml", strings.Replace(hamMsg, "See you at noon.", gtube.String, 1))
-	code, out, errs := runCmd(t, "check", "--config", cfg, spam)
+	code, out, errs := runCmd(t, "check", "--no-dns", "--config", cfg, spam)
 	if code != 0 || !strings.Contains(out, "action: tag") {
 		t.Fatalf("code %d out %q err %q", code, out, errs)
 	}

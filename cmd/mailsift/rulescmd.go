@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/mailsift/mailsift/scoring/rules"
+	netrules "github.com/mailsift/mailsift/scoring/rules/net"
 )
 
 func runRules(args []string, stdout, stderr io.Writer) int {
@@ -23,11 +24,14 @@ func runRules(args []string, stdout, stderr io.Writer) int {
 	if err := fs.Parse(args[1:]); err != nil {
 		return 2
 	}
-	reg, err := rules.Registry()
+	// The built-in rules plus the sender-authentication rules of the net
+	// family; DNS-list rules depend on the configured zones (docs/dns.md).
+	eng, err := rules.Engine(nil, netrules.Rules(nil))
 	if err != nil {
 		fmt.Fprintln(stderr, err)
 		return 1
 	}
+	reg := eng.Registry()
 	if *md {
 		fmt.Fprint(stdout, rules.Markdown(reg))
 		return 0

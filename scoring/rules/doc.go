@@ -2,6 +2,7 @@ package rules
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/mailsift/mailsift/scoring"
@@ -19,7 +20,18 @@ func Markdown(reg *scoring.Registry) string {
 		}
 		byFamily[in.Family] = append(byFamily[in.Family], in)
 	}
+	order := []string{}
 	for _, f := range Families() {
+		order = append(order, f.Name)
+	}
+	for fam := range byFamily { // families from outside Families(): net, config
+		if !slices.Contains(order, fam) {
+			order = append(order, fam)
+		}
+	}
+	slices.Sort(order[len(Families()):])
+	for _, name := range order {
+		f := Family{Name: name}
 		ins := byFamily[f.Name]
 		if len(ins) == 0 {
 			continue
