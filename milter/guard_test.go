@@ -653,7 +653,7 @@ func TestGuardUnixSocket(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	act, err := refused.Conn("h", gomilter.FamilyUnix, 0, "/tmp/x")
+	act, err := refused.Conn("h", gomilter.FamilyUnix, 0, "mailsift.sock")
 	if err != nil || act.SMTPCode != 451 {
 		t.Fatalf("refused connect: %v %v, want 451", act, err)
 	}
