@@ -31,6 +31,9 @@ type Runtime struct {
 	Deps       Deps
 	// AuthservID names this host in Authentication-Results.
 	AuthservID string
+	// OurNames are the host names and addresses a client may not claim in
+	// HELO (HELO_OURS); empty means AuthservID alone.
+	OurNames []string
 }
 
 // Deps are the long-lived parts a Runtime uses but does not own: they

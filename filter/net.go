@@ -120,6 +120,7 @@ func LoadZones(path string) ([]dnsbl.Zone, error) {
 type netOutcome struct {
 	client, uris []dnsbl.ListHit
 	auth         auth.Results
+	sender       []scoring.NetHit
 	fromDomain   string
 }
 
@@ -141,6 +142,7 @@ func (rt *Runtime) startNet(ctx context.Context, env *message.Envelope, msg *mes
 		}
 	}
 	wg.Go(func() { o.auth = rt.authenticate(ctx, env, msg, raw, o.fromDomain) })
+	wg.Go(func() { o.sender = rt.senderChecks(ctx, env, o.fromDomain) })
 	return func() *netOutcome {
 		wg.Wait()
 		cancel()
@@ -217,7 +219,7 @@ func (o *netOutcome) hits() []scoring.NetHit {
 			out = append(out, scoring.NetHit{Rule: r, Detail: joinDetail(a.DMARC.Domain, a.DMARC.Reason)})
 		}
 	}
-	return out
+	return append(out, o.sender...)
 }
 
 // listDetail says what a list answered, for the report.

@@ -55,7 +55,61 @@ func Rules(zones []dnsbl.Zone) []scoring.Rule {
 	for _, a := range auth.Rules {
 		add(scoring.Info{Name: a.Name, Score: a.Points, Desc: a.Desc})
 	}
+	for _, in := range SenderRules {
+		add(in)
+	}
 	return []scoring.Rule{r}
+}
+
+// Unknowns maps every name that says "this check failed: unknown" (a
+// zone's <RULE>_FAIL, SPF_TEMPERROR, RDNS_TEMPERROR, ...) to the outcomes
+// the check could have had: alternatives, each the set of names that fire
+// together. The pipeline sums each set's points to bound what a failed
+// check could have added or taken away (degraded verdicts).
+func Unknowns(zones []dnsbl.Zone) map[string][][]string {
+	out := map[string][][]string{}
+	for _, z := range zones {
+		var names []string
+		for _, n := range z.RuleNames() {
+			if n != z.FailRule() && n != z.BlockedRule() {
+				names = append(names, n)
+			}
+		}
+		out[z.FailRule()] = append(out[z.FailRule()], alternatives(names, z.Match == dnsbl.MatchBits)...)
+	}
+	var spf, helo, dmarc []string
+	for _, a := range auth.Rules {
+		switch {
+		case strings.HasSuffix(a.Name, "ERROR"):
+		case strings.HasPrefix(a.Name, "SPF_HELO_"):
+			helo = append(helo, a.Name)
+		case strings.HasPrefix(a.Name, "SPF_"):
+			spf = append(spf, a.Name)
+		case strings.HasPrefix(a.Name, "DMARC_"):
+			dmarc = append(dmarc, a.Name)
+		}
+	}
+	out["SPF_TEMPERROR"] = alternatives(spf, false)
+	out["SPF_HELO_TEMPERROR"] = alternatives(helo, false)
+	out["DMARC_TEMPERROR"] = alternatives(dmarc, false)
+	out["DKIM_TEMPERROR"] = [][]string{{"DKIM_INVALID"}, {"DKIM_VALID", "DKIM_VALID_AU"}}
+	for k, v := range senderUnknowns {
+		out[k] = v
+	}
+	return out
+}
+
+// alternatives is names as exclusive outcomes, or as one set when they can
+// all fire together (bit-mask answers).
+func alternatives(names []string, together bool) [][]string {
+	if together {
+		return [][]string{names}
+	}
+	out := make([][]string, len(names))
+	for i, n := range names {
+		out[i] = []string{n}
+	}
+	return out
 }
 
 // Metas returns the family's meta rules (none).
