@@ -31,6 +31,14 @@ type Runtime struct {
 	Deps       Deps
 	// AuthservID names this host in Authentication-Results.
 	AuthservID string
+	// DegradedTempfail turns on the fail-safe for degraded verdicts: when
+	// the points failed DNS checks could have added (or, for a reject,
+	// taken away) would change the action, the message gets the fail-safe
+	// with Reason "degraded:<checks>" (see degrade). New sets it.
+	DegradedTempfail bool
+	// unknowns maps each "check failed" rule name to its possible outcomes
+	// (netrules.Unknowns).
+	unknowns map[string][][]string
 	// OurNames are the host names and addresses a client may not claim in
 	// HELO (HELO_OURS); empty means AuthservID alone.
 	OurNames []string
@@ -74,6 +82,9 @@ func New(cfg *config.Config, deps Deps) (*Runtime, error) {
 		Thresholds: policy.Thresholds{Tag: cfg.Actions.TagThreshold, Reject: cfg.Actions.RejectThreshold},
 		Deps:       deps,
 		AuthservID: cfg.Auth.AuthservIDOrHost(),
+
+		DegradedTempfail: true,
+		unknowns:         netrules.Unknowns(zones),
 	}, nil
 }
 
@@ -91,6 +102,10 @@ type Result struct {
 	// AuthResults is the Authentication-Results value to add ("" when no
 	// authentication check ran).
 	AuthResults string
+	// Degraded names the DNS checks that failed (their unknown rules,
+	// RCVD_IN_ZEN_FAIL, SPF_TEMPERROR, ...); shown as degraded= in
+	// X-Spam-Status.
+	Degraded []string
 }
 
 // Evaluate parses and scores raw. When ctx ends before every rule ran, the
@@ -119,6 +134,9 @@ func (rt *Runtime) Evaluate(ctx context.Context, env *message.Envelope, raw []by
 	if b := in.Bayes; rt.Config.Bayes.SpamAt99 && b != nil && b.Ready && b.Prob >= 0.99 && res.Action == policy.Accept {
 		res.Action = policy.Tag
 	}
+	if rt.degrade(res) {
+		return res
+	}
 	rt.autolearn(res, raw, tokens)
 	return res
 }
@@ -141,11 +159,12 @@ func (rt *Runtime) Headers(res *Result) []Header {
 		flag = "Yes"
 	}
 	status := fmt.Sprintf("%s, score=%.1f required=%.1f", flag, v.Score, rt.Thresholds.Tag)
-	if len(v.Errors) > 0 {
-		names := make([]string, 0, len(v.Errors))
+	if len(v.Errors) > 0 || len(res.Degraded) > 0 {
+		names := make([]string, 0, len(v.Errors)+len(res.Degraded))
 		for _, e := range v.Errors {
 			names = append(names, e.Rule)
 		}
+		names = append(names, res.Degraded...)
 		status += " degraded=" + strings.Join(names, ",")
 	}
 	hs := []Header{
@@ -237,7 +256,7 @@ func (rt *Runtime) classify(ctx context.Context, in *scoring.Input) []uint64 {
 // clear enough (Bayes never trains itself) and every rule ran.
 func (rt *Runtime) autolearn(res *Result, raw []byte, tokens []uint64) {
 	b := rt.Config.Bayes
-	if rt.Deps.Learn == nil || rt.Deps.Bayes == nil || !b.Enabled || !b.Autolearn || len(res.Verdict.Errors) > 0 {
+	if rt.Deps.Learn == nil || rt.Deps.Bayes == nil || !b.Enabled || !b.Autolearn || len(res.Verdict.Errors) > 0 || len(res.Degraded) > 0 {
 		return
 	}
 	score := res.Verdict.Score

@@ -16,6 +16,7 @@ import (
 	"github.com/mailsift/mailsift/config"
 	"github.com/mailsift/mailsift/dnsbl"
 	"github.com/mailsift/mailsift/message"
+	"github.com/mailsift/mailsift/policy"
 	"github.com/mailsift/mailsift/scoring"
 )
 
@@ -293,4 +294,59 @@ func (rt *Runtime) authResults(o *netOutcome) string {
 // claims our authserv-id: such a field is forged and removed.
 func (rt *Runtime) IsOurAuthResults(value string) bool {
 	return auth.IsOurAuthResults(value, rt.AuthservID)
+}
+
+// degrade records the DNS checks that failed in res.Degraded and bounds
+// what they could have changed (DESIGN.md, failure semantics: a failed
+// check is unknown, never negative). up is the most points their success
+// could have added, down the most they could have taken away (allow
+// lists). When the verdict could then be more severe (score + up crosses
+// the tag or the reject threshold), or a reject could be undone (score +
+// down falls below it), the message gets the fail-safe: Action Tempfail,
+// Reason "degraded:<checks>". It reports whether it did so.
+func (rt *Runtime) degrade(res *Result) bool {
+	var up, down float64
+	for _, h := range res.Verdict.Hits {
+		alts, ok := rt.unknowns[h.Rule]
+		if !ok {
+			continue
+		}
+		res.Degraded = append(res.Degraded, h.Rule)
+		u, d := rt.potential(alts)
+		up, down = up+u, down+d
+	}
+	if len(res.Degraded) == 0 || !rt.DegradedTempfail {
+		return false
+	}
+	score := res.Verdict.Score
+	worse := severity(policy.Decide(score+up, rt.Thresholds)) > severity(res.Action)
+	undone := res.Action == policy.Reject && policy.Decide(score+down, rt.Thresholds) != policy.Reject
+	if !worse && !undone {
+		return false
+	}
+	res.Action, res.Reason = policy.Tempfail, "degraded:"+strings.Join(res.Degraded, ",")
+	return true
+}
+
+// potential is the largest (>= 0) and the smallest (<= 0) sum of points
+// among a failed check's possible outcomes.
+func (rt *Runtime) potential(alts [][]string) (up, down float64) {
+	for _, set := range alts {
+		var sum float64
+		for _, n := range set {
+			sum += rt.Engine.Points(n)
+		}
+		up, down = max(up, sum), min(down, sum)
+	}
+	return up, down
+}
+
+func severity(a policy.Action) int {
+	switch a {
+	case policy.Tag:
+		return 1
+	case policy.Reject:
+		return 2
+	}
+	return 0
 }

@@ -5,6 +5,7 @@ import (
 	"net/netip"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -14,6 +15,7 @@ import (
 	"github.com/mailsift/mailsift/config"
 	"github.com/mailsift/mailsift/dnsbl/dnsbltest"
 	"github.com/mailsift/mailsift/message"
+	"github.com/mailsift/mailsift/policy"
 )
 
 const testZones = `[[zone]]
@@ -82,6 +84,7 @@ func TestListFailures(t *testing.T) {
 	srv.ServFail("1.2.0.192.bl.test")
 	srv.Drop("3.2.0.192.bl.test")
 	rt := netRuntime(t, srv, func(c *config.Config) { c.DNS.Timeout = config.Duration{Duration: 5 * time.Second} })
+	rt.DegradedTempfail = false // here: the unknown itself; TestDegraded: the fail-safe
 	for _, ip := range []string{"192.0.2.1", "192.0.2.3"} {
 		res := evaluate(rt, ip, "a@example.net", ham, time.Second)
 		if res.Reason != "" || res.Verdict.Incomplete {
@@ -171,4 +174,62 @@ func TestNoNetNoAuthResults(t *testing.T) {
 	if res.AuthResults != "" || len(rt.Headers(res)) != 3 {
 		t.Errorf("without DNS: A-R %q, headers %+v", res.AuthResults, rt.Headers(res))
 	}
+}
+
+// A failed list is degraded: the fail-safe applies when the 2 points a
+// listing could have added would cross the tag or the reject threshold,
+// and otherwise the verdict stands with degraded= in X-Spam-Status.
+func TestDegraded(t *testing.T) {
+	srv := dnsbltest.Start(t)
+	srv.ServFail("1.2.0.192.bl.test")
+	rt := netRuntime(t, srv, nil)
+	rt.DegradedTempfail = false
+	base := evaluate(rt, "192.0.2.1", "a@example.net", ham, 5*time.Second)
+	s := base.Verdict.Score
+	if !slices.Equal(base.Degraded, []string{"RCVD_IN_T_FAIL"}) || base.Reason != "" {
+		t.Fatalf("degraded %v, reason %q", base.Degraded, base.Reason)
+	}
+	rt.DegradedTempfail = true
+	cases := []struct {
+		name     string
+		tag, rej float64
+		want     policy.Action
+	}{
+		{"far below tag", s + 2.5, s + 20, policy.Accept},
+		{"could reach tag", s + 1.5, s + 20, policy.Tempfail},
+		{"tagged, far below reject", s - 1, s + 2.5, policy.Tag},
+		{"tagged, could reach reject", s - 1, s + 1.5, policy.Tempfail},
+		{"already rejected", s - 5, s - 1, policy.Reject},
+	}
+	for _, c := range cases {
+		rt.Thresholds = policy.Thresholds{Tag: c.tag, Reject: c.rej}
+		res := evaluate(rt, "192.0.2.1", "a@example.net", ham, 5*time.Second)
+		if res.Action != c.want {
+			t.Errorf("%s: action %v (reason %q), want %v", c.name, res.Action, res.Reason, c.want)
+		}
+		if c.want == policy.Tempfail && res.Reason != "degraded:RCVD_IN_T_FAIL" {
+			t.Errorf("%s: reason %q", c.name, res.Reason)
+		}
+		if c.want != policy.Tempfail {
+			st := headerValue(rt.Headers(res), "X-Spam-Status")
+			if res.Reason != "" || !strings.Contains(st, " degraded=RCVD_IN_T_FAIL") {
+				t.Errorf("%s: reason %q, X-Spam-Status %q", c.name, res.Reason, st)
+			}
+		}
+	}
+	// A message with nothing unknown is never degraded.
+	rt.Thresholds = policy.Thresholds{Tag: s + 1.5, Reject: s + 20}
+	res := evaluate(rt, "192.0.2.2", "a@example.net", ham, 5*time.Second)
+	if res.Action != policy.Accept || len(res.Degraded) > 0 {
+		t.Errorf("clean lookup: action %v, degraded %v", res.Action, res.Degraded)
+	}
+}
+
+func headerValue(hs []Header, name string) string {
+	for _, h := range hs {
+		if h.Name == name {
+			return h.Value
+		}
+	}
+	return ""
 }

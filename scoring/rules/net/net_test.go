@@ -75,3 +75,43 @@ func TestSharedNames(t *testing.T) {
 	}
 	engine(t, zones)
 }
+
+// Every unknown name is registered, and stands for registered names: a
+// zone's _FAIL for its listings, DMARC_TEMPERROR for DMARC_REJECT among
+// others, RDNS_TEMPERROR for RDNS_NONE.
+func TestUnknowns(t *testing.T) {
+	zones := dnsbl.DefaultZones()
+	reg := engine(t, zones).Registry()
+	u := Unknowns(zones)
+	has := func(unknown, name string) bool {
+		for _, set := range u[unknown] {
+			for _, n := range set {
+				if n == name {
+					return true
+				}
+			}
+		}
+		return false
+	}
+	for unknown, alts := range u {
+		if _, ok := reg.Info(unknown); !ok {
+			t.Errorf("%s not registered", unknown)
+		}
+		for _, set := range alts {
+			for _, n := range set {
+				if _, ok := reg.Info(n); !ok {
+					t.Errorf("%s: outcome %s not registered", unknown, n)
+				}
+			}
+		}
+	}
+	for unknown, name := range map[string]string{
+		"RCVD_IN_ZEN_FAIL": "RCVD_IN_SBL", "URIBL_URIBL_FAIL": "URIBL_BLACK", "DMARC_TEMPERROR": "DMARC_REJECT",
+		"SPF_TEMPERROR": "SPF_FAIL", "DKIM_TEMPERROR": "DKIM_INVALID", "RDNS_TEMPERROR": "RDNS_NONE",
+		"SENDER_TEMPERROR": "SENDER_NULL_MX", "FROM_TEMPERROR": "FROM_NO_MX", "HELO_TEMPERROR": "HELO_NO_RESOLVE",
+	} {
+		if !has(unknown, name) {
+			t.Errorf("%s does not stand for %s: %v", unknown, name, u[unknown])
+		}
+	}
+}
