@@ -2,9 +2,11 @@ package bench
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"net/netip"
 	"os"
+	"path/filepath"
 	"runtime"
 	"strconv"
 	"strings"
@@ -13,6 +15,7 @@ import (
 	"time"
 
 	"github.com/mailsift/mailsift/config"
+	"github.com/mailsift/mailsift/dnsbl/dnsbltest"
 	"github.com/mailsift/mailsift/filter"
 	"github.com/mailsift/mailsift/internal/corpus"
 	"github.com/mailsift/mailsift/message"
@@ -82,11 +85,15 @@ func BenchmarkMilter(b *testing.B) {
 		b.Fatal(err)
 	}
 	for _, s := range servers {
-		if s.Name == "mailsift+bayes" { // the same goals, with Bayes on (issue 4)
-			withBayes := *rep
-			withBayes.Subject = s.Name
-			fmt.Println("\nwith Bayes trained on the train split:")
-			for _, g := range withBayes.Goals() {
+		title := map[string]string{
+			"mailsift+bayes": "with Bayes trained on the train split",                    // issue 4
+			"mailsift+dns":   "with every DNS check on, a loopback DNS server answering", // issue 5
+		}[s.Name]
+		if title != "" { // the same goals for the variant
+			variant := *rep
+			variant.Subject = s.Name
+			fmt.Println("\n" + title + ":")
+			for _, g := range variant.Goals() {
 				fmt.Println(g)
 			}
 		}
@@ -199,8 +206,16 @@ func startServers(b *testing.B) ([]*Server, string) {
 	} else {
 		add(StartMailsiftChild("mailsift+bayes", bin, dir))
 	}
+	dnsDir := b.TempDir()
+	srv := dnsbltest.Start(b, DNSRecords...)
+	cfg, err := DNSConfig(dnsDir, srv.Addr, "8s", "1s")
+	if err != nil {
+		b.Fatal(err)
+	}
+	add(StartMailsiftConfig("mailsift+dns", bin, dnsDir, cfg))
 	return servers, "each server in its own process (mailsift: the real binary, `mailsift serve`, built-in configuration; " +
-		"mailsift+bayes: the same with Bayes trained on the train split, autolearning on)"
+		"mailsift+bayes: the same with Bayes trained on the train split, autolearning on; " +
+		"mailsift+dns: every DNS check on against a DNS server on loopback)"
 }
 
 // mailsiftBinary returns the binary to serve with: envBinary, or a fresh
@@ -253,4 +268,79 @@ func BenchmarkPipeline(b *testing.B) {
 	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/n, "ns/msg")
 	b.ReportMetric(float64(after.Mallocs-before.Mallocs)/n, "allocs/msg")
 	b.ReportMetric(float64(after.TotalAlloc-before.TotalAlloc)/n, "B/msg")
+}
+
+// Environment knob of BenchmarkDNSDown.
+const envDownMsgs = "MAILSIFT_BENCH_DOWN_MSGS" // messages sent (default 200)
+
+// BenchmarkDNSDown runs mailsift with every DNS check on against a resolver
+// that drops every packet, at concurrency 4, with a 2 s deadline and 500 ms
+// per query: every message must get an answer, p99 latency must stay within
+// the deadline, and the replies show how many were tempfailed (the
+// degraded fail-safe, reason in the message log).
+func BenchmarkDNSDown(b *testing.B) {
+	msgs := testSplit(b)
+	n := 200
+	if v := os.Getenv(envDownMsgs); v != "" {
+		var err error
+		if n, err = strconv.Atoi(v); err != nil || n < 1 {
+			b.Fatalf("%s=%q: want a positive number", envDownMsgs, v)
+		}
+	}
+	msgs = msgs[:min(n, len(msgs))]
+	bin, err := mailsiftBinary(b)
+	if err != nil {
+		b.Skipf("needs the mailsift binary: %v", err)
+	}
+	hole, err := StartBlackHole()
+	if err != nil {
+		b.Fatal(err)
+	}
+	dir := b.TempDir()
+	const deadline = 2 * time.Second
+	cfg, err := DNSConfig(dir, hole.Addr, deadline.String(), "500ms")
+	if err != nil {
+		b.Fatal(err)
+	}
+	s, err := StartMailsiftConfig("mailsift+dns-down", bin, dir, cfg)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer func() {
+		if err := s.Close(); err != nil {
+			b.Logf("stopping: %v", err)
+		}
+		swallowed, err := hole.Close()
+		fmt.Printf("dead resolver swallowed %d packets (%v)\n", swallowed, err)
+	}()
+	sum := measure(b, s, msgs, Load{Addr: s.Addr, Concurrency: 4, PerSession: 1})
+	answered := 0
+	for _, c := range sum.Actions {
+		answered += c
+	}
+	fmt.Printf("\nDNS dropping every packet, deadline %v: %d messages, %d answered, p50 %.0f ms, p99 %.0f ms, max %.0f ms, replies %v\n",
+		deadline, len(msgs), answered, ms(sum.P50), ms(sum.P99), ms(sum.Max), sum.Actions)
+	fmt.Printf("p99 <= deadline: %v; zero lost: %v; fail-safe reasons: %v\n",
+		sum.P99 <= deadline, answered == len(msgs), reasons(b, filepath.Join(dir, "messages.log")))
+}
+
+// reasons counts the reason fields of a message log by their first word
+// ("degraded", "deadline", ...).
+func reasons(b *testing.B, path string) map[string]int {
+	src, err := os.ReadFile(path)
+	if err != nil {
+		b.Logf("message log: %v", err)
+		return nil
+	}
+	out := map[string]int{}
+	for _, line := range strings.Split(string(src), "\n") {
+		var rec struct {
+			Reason string `json:"reason"`
+		}
+		if json.Unmarshal([]byte(line), &rec) != nil || rec.Reason == "" {
+			continue
+		}
+		out[rec.Reason]++
+	}
+	return out
 }

@@ -240,6 +240,12 @@ const benchConfig = "[auth]\nspf = false\ndkim = false\ndmarc = false\n"
 // free loopback port, working in dir (its store and debug log go there;
 // the message log goes to /dev/null), and waits until it accepts.
 func StartMailsiftChild(name, bin, dir string) (*Server, error) {
+	return StartMailsiftConfig(name, bin, dir, benchConfig)
+}
+
+// StartMailsiftConfig is StartMailsiftChild with cfg as the configuration
+// file's text instead of the DNS-free default.
+func StartMailsiftConfig(name, bin, dir, cfg string) (*Server, error) {
 	addr, err := freePort()
 	if err != nil {
 		return nil, err
@@ -251,12 +257,16 @@ func StartMailsiftChild(name, bin, dir string) (*Server, error) {
 	// The built-in configuration minus DNS: a benchmark never sends queries
 	// to the machine's resolver (DNS is measured against a loopback server).
 	cfgPath := filepath.Join(dir, "bench.toml")
-	if err := os.WriteFile(cfgPath, []byte(benchConfig), 0o644); err != nil {
+	if err := os.WriteFile(cfgPath, []byte(cfg), 0o644); err != nil {
 		_ = logf.Close()
 		return nil, err
 	}
 	cmd := exec.Command(bin, "serve", "--listen", addr, "--config", cfgPath)
 	cmd.Dir, cmd.Stderr = dir, logf
+	if msgLog, err := os.Create(filepath.Join(dir, "messages.log")); err == nil {
+		cmd.Stdout = msgLog                   // the message log, for the reasons of fail-safe replies
+		defer func() { _ = msgLog.Close() }() // the child holds its own descriptor
+	}
 	if err := cmd.Start(); err != nil {
 		_ = logf.Close()
 		return nil, err
