@@ -24,6 +24,8 @@ func Rules() []scoring.Rule {
 			Desc: "text/plain and text/html alternatives share few words"}, F: altMismatch},
 		scoring.RuleFunc{I: scoring.Info{Name: "BODY_MILLION_AMOUNT", Family: "body", Score: 1.5, Needs: scoring.NeedBody,
 			Desc: "Names a sum of a million dollars or more"}, F: bigMoney},
+		scoring.RuleFunc{I: scoring.Info{Name: "BODY_HASHBUSTER", Family: "body", Score: 1.5, Needs: scoring.NeedBody,
+			Desc: "Random filler text that makes every copy of a bulk message differ"}, F: hashBuster},
 	}
 }
 

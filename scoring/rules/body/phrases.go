@@ -215,6 +215,52 @@ var categories = []category{
 			"membership", "webcam", "live",
 		},
 	},
+	{
+		name: "BODY_ADVANCE_FEE", score: 2.0, min: 5, cap: 9, strong: 1,
+		desc: "Advance-fee fraud letter: a secret fund to move abroad with a stranger's help",
+		strongs: []string{
+			"next of kin", "transfer the sum", "transfer of the sum", "transfer of the fund",
+			"transfer of this fund", "transfer this fund", "transfer the fund", "transfer the money",
+			"my late husband", "my late father", "late head of state", "confidential business proposal",
+			"confidential business relationship", "business proposal", "foreign partner",
+			"utmost confidentiality", "utmost secrecy",
+			"strictest confidence", "strict confidence", "over-invoiced", "over invoiced",
+			"contract sum", "security company", "diplomatic cover", "central bank",
+			"i am the son of", "i am the wife of", "west africa", "reply to my private email",
+			"previous correspondence", "fix deposit", "fixed deposit account", "deceased client",
+			"without any risk", "100% risk free transaction", "for this transaction",
+		},
+		plain: []string{
+			"nigeria", "lagos", "abidjan", "ivory coast", "south africa", "sierra leone",
+			"zimbabwe", "angola", "congo", "fund", "funds", "transfer", "transaction",
+			"confidential", "confidentiality", "bank", "inheritance", "deceased",
+			"beneficiary", "percent", "account", "proposal", "assistance", "trust",
+			"foreign account", "overseas account",
+			"dear sir", "god bless",
+		},
+	},
+	{
+		name: "BODY_BIZ_SOLICIT", score: 1.0, min: 3, cap: 6, strong: 1,
+		desc: "Unsolicited business letter that says where it found the address or pitches a trade offer",
+		strongs: []string{
+			"promotion campaign", "this message by mistake", "this e-mail by mistake",
+			"this email by mistake", "got your email", "got your e-mail", "found your email",
+			"found your e-mail", "fetch your name", "got this email id", "email id from your",
+			"exchanging links", "link exchange", "reciprocal link", "bulk e-mail", "bulk email",
+			"million e-mails", "million emails", "email addresses for", "new product announcement",
+			"this note is to inform you", "we are looking for distributors",
+			"we are looking for agents", "looking for a marketplace", "came across your",
+			"came accross", "trade prices", "email marketing", "e-mail marketing",
+			"we thought you may be interested", "we thought you might be interested",
+			"i was recently browsing", "i discovered your", "targeted email",
+		},
+		plain: []string{
+			"dear sir", "sir/madam", "our company", "our products", "your company",
+			"your web site", "your website", "catalogue", "price list", "quotation",
+			"please visit", "check it out", "our website", "our web site", "manufacturer",
+			"export", "wholesale",
+		},
+	},
 }
 
 // Phrase weights.
