@@ -19,17 +19,31 @@ type DNS struct {
 	MaxURILookups int      `toml:"max_uri_lookups" doc:"Distinct URI domains and IPs asked of the URI lists per message." default:"20" static:"true"`
 	ZonesFile     string   `toml:"zones_file" doc:"TOML file of [[zone]] tables, the DNS lists to ask (contrib/zones.toml, printed by mailsift dnsbl zones, has well-known lists, all disabled, with their usage terms); empty asks no list." static:"true"`
 	CheckPrivate  bool     `toml:"check_private" doc:"Also ask the lists about loopback and private client addresses (tests and lab setups only)." default:"false" static:"true"`
+	Degraded      string   `toml:"degraded" doc:"When a DNS check fails and its answer could have changed the action, tempfail (4.7.1) instead of deciding: lists (only failed DNS lists count), all (every failed check, SPF/DKIM/DMARC and sender checks too: a dead resolver then tempfails most mail), or off (decide on the rest; X-Spam-Status says degraded=)." default:"lists"`
 }
 
 // Auth configures sender authentication.
 type Auth struct {
-	SPF        bool   `toml:"spf" doc:"Check SPF for the envelope sender (SPF_* rules)." default:"true"`
-	DKIM       bool   `toml:"dkim" doc:"Verify DKIM signatures (DKIM_* rules); skipped for messages larger than limits.scan_bytes." default:"true"`
-	DMARC      bool   `toml:"dmarc" doc:"Evaluate DMARC for the From domain (DMARC_* rules); needs spf and dkim." default:"true"`
-	AuthservID string `toml:"authserv_id" doc:"The authserv-id of the Authentication-Results header added, and of the incoming ones removed; empty uses this host's name." static:"true"`
+	SPF        bool     `toml:"spf" doc:"Check SPF for the envelope sender (SPF_* rules)." default:"true"`
+	DKIM       bool     `toml:"dkim" doc:"Verify DKIM signatures (DKIM_* rules); skipped for messages larger than limits.scan_bytes." default:"true"`
+	DMARC      bool     `toml:"dmarc" doc:"Evaluate DMARC for the From domain (DMARC_* rules); needs spf and dkim." default:"true"`
+	AuthservID string   `toml:"authserv_id" doc:"The authserv-id of the Authentication-Results header added, and of the incoming ones removed; empty uses this host's name." static:"true"`
+	OurNames   []string `toml:"our_names" doc:"Host names and addresses of this site that a client may not claim in HELO (HELO_OURS); empty uses the authserv-id."`
 }
 
+// The values of dns.degraded.
+const (
+	DegradedLists = "lists"
+	DegradedAll   = "all"
+	DegradedOff   = "off"
+)
+
 func (d DNS) validate(v *validator) {
+	switch d.Degraded {
+	case DegradedLists, DegradedAll, DegradedOff:
+	default:
+		v.add("dns.degraded", "%q: want lists, all or off", d.Degraded)
+	}
 	for i, s := range d.Servers {
 		host := s
 		if h, _, err := net.SplitHostPort(s); err == nil {

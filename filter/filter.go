@@ -39,6 +39,9 @@ type Runtime struct {
 	// unknowns maps each "check failed" rule name to its possible outcomes
 	// (netrules.Unknowns).
 	unknowns map[string][][]string
+	// decisive are the failed checks counted for a degraded fail-safe
+	// (dns.degraded); nil means all of unknowns.
+	decisive map[string]bool
 	// OurNames are the host names and addresses a client may not claim in
 	// HELO (HELO_OURS); empty means AuthservID alone.
 	OurNames []string
@@ -83,8 +86,10 @@ func New(cfg *config.Config, deps Deps) (*Runtime, error) {
 		Deps:       deps,
 		AuthservID: cfg.Auth.AuthservIDOrHost(),
 
-		DegradedTempfail: true,
+		DegradedTempfail: cfg.DNS.Degraded != config.DegradedOff,
+		OurNames:         cfg.Auth.OurNames,
 		unknowns:         netrules.Unknowns(zones),
+		decisive:         decisiveFor(cfg.DNS.Degraded, zones),
 	}, nil
 }
 
@@ -276,4 +281,19 @@ func (rt *Runtime) autolearn(res *Result, raw []byte, tokens []uint64) {
 	if rt.Deps.Learn(job) {
 		res.Autolearn = class
 	}
+}
+
+// decisiveFor returns the failed checks whose possible answers may turn a
+// verdict into the fail-safe: with "lists" (the default) only the DNS lists'
+// — a dead resolver must not tempfail mail over SPF, DKIM, DMARC or sender
+// checks, whose answers are weak evidence; with "all" every check's (nil).
+func decisiveFor(mode string, zones []dnsbl.Zone) map[string]bool {
+	if mode == config.DegradedAll {
+		return nil
+	}
+	lists := map[string]bool{}
+	for _, z := range zones {
+		lists[z.FailRule()] = true
+	}
+	return lists
 }

@@ -312,6 +312,9 @@ func (rt *Runtime) degrade(res *Result) bool {
 			continue
 		}
 		res.Degraded = append(res.Degraded, h.Rule)
+		if rt.decisive != nil && !rt.decisive[h.Rule] {
+			continue // marked degraded, but its answer decides nothing (dns.degraded)
+		}
 		u, d := rt.potential(alts)
 		up, down = up+u, down+d
 	}

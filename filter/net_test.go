@@ -233,3 +233,27 @@ func headerValue(hs []Header, name string) string {
 	}
 	return ""
 }
+
+// TestDegradedModes: by default only a failed DNS list can tempfail a
+// message; a failed SPF/DMARC lookup is marked degraded but decides nothing,
+// unless dns.degraded = "all".
+func TestDegradedModes(t *testing.T) {
+	srv := dnsbltest.Start(t)
+	srv.ServFail("example.net.")
+	srv.ServFail("_dmarc.example.net.")
+	for _, c := range []struct {
+		mode string
+		want policy.Action
+	}{{config.DegradedLists, policy.Accept}, {config.DegradedAll, policy.Tempfail}, {config.DegradedOff, policy.Accept}} {
+		rt := netRuntime(t, srv, func(cfg *config.Config) { cfg.DNS.Degraded = c.mode })
+		base := evaluate(rt, "192.0.2.2", "a@example.net", ham, 5*time.Second)
+		if !slices.Contains(base.Degraded, "SPF_TEMPERROR") {
+			t.Fatalf("%s: no SPF_TEMPERROR in %v (hits %v)", c.mode, base.Degraded, base.Verdict.Hits)
+		}
+		rt.Thresholds = policy.Thresholds{Tag: base.Verdict.Score + 1.5, Reject: base.Verdict.Score + 20}
+		res := evaluate(rt, "192.0.2.2", "a@example.net", ham, 5*time.Second)
+		if res.Action != c.want {
+			t.Errorf("%s: action %v (reason %q, degraded %v), want %v", c.mode, res.Action, res.Reason, res.Degraded, c.want)
+		}
+	}
+}
