@@ -261,7 +261,7 @@ func (rt *Runtime) classify(ctx context.Context, in *scoring.Input) []uint64 {
 // clear enough (Bayes never trains itself) and every rule ran.
 func (rt *Runtime) autolearn(res *Result, raw []byte, tokens []uint64) {
 	b := rt.Config.Bayes
-	if rt.Deps.Learn == nil || rt.Deps.Bayes == nil || !b.Enabled || !b.Autolearn || len(res.Verdict.Errors) > 0 || len(res.Degraded) > 0 {
+	if rt.Deps.Learn == nil || rt.Deps.Bayes == nil || !b.Enabled || !b.Autolearn || len(res.Verdict.Errors) > 0 || rt.decisiveFailure(res) {
 		return
 	}
 	score := res.Verdict.Score
@@ -296,4 +296,16 @@ func decisiveFor(mode string, zones []dnsbl.Zone) map[string]bool {
 		lists[z.FailRule()] = true
 	}
 	return lists
+}
+
+// decisiveFailure reports whether a failed check that could decide the
+// verdict (see decisiveFor) is among res.Degraded: such a message is not
+// autolearned, its class being in doubt.
+func (rt *Runtime) decisiveFailure(res *Result) bool {
+	for _, name := range res.Degraded {
+		if rt.decisive == nil || rt.decisive[name] {
+			return true
+		}
+	}
+	return false
 }
