@@ -233,8 +233,8 @@ func BuildMailsift(ctx context.Context, dir string) (string, error) {
 	return bin, nil
 }
 
-// benchConfig turns off the checks that need DNS.
-const benchConfig = "[auth]\nspf = false\ndkim = false\ndmarc = false\n"
+// benchConfig turns off every check that needs DNS.
+const benchConfig = "[dns]\nenabled = false\n"
 
 // StartMailsiftChild runs `bin serve` with the built-in configuration on a
 // free loopback port, working in dir (its store and debug log go there;

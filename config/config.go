@@ -126,7 +126,7 @@ func Default() *Config {
 			ExpireAfter: Duration{90 * 24 * time.Hour}, QueueSize: 1000,
 		},
 		DNS: DNS{
-			Timeout: Duration{time.Second}, Retries: 1, CacheSize: 10000, MaxURILookups: 20, Degraded: "lists",
+			Enabled: true, Timeout: Duration{time.Second}, Retries: 1, CacheSize: 10000, MaxURILookups: 20, Degraded: "lists",
 		},
 		Auth:   Auth{SPF: true, DKIM: true, DMARC: true},
 		Scores: map[string]float64{},

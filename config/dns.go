@@ -12,6 +12,7 @@ import (
 // DNS configures the resolver and the DNS lists. The resolver and the lists
 // are built once at start, so every key needs a restart.
 type DNS struct {
+	Enabled       bool     `toml:"enabled" doc:"Do DNS checks at all: lists, SPF, DKIM, DMARC and the sender checks (rDNS, HELO, sender domains). Off: no query is sent." default:"true" static:"true"`
 	Servers       []string `toml:"servers" doc:"Recursive resolvers, host or host:port; empty uses the nameservers of /etc/resolv.conf. Public resolvers (8.8.8.8, 1.1.1.1) are refused by most lists." static:"true"`
 	Timeout       Duration `toml:"timeout" doc:"Time one query may take at one server." default:"1s" static:"true"`
 	Retries       int      `toml:"retries" doc:"Further rounds over the servers after the first one fails; 0 for none." default:"1" static:"true"`

@@ -34,6 +34,9 @@ type Net struct {
 // NewNet builds the resolver and the lists of cfg's [dns] section. The
 // caller runs the lists' health probes and mirror reloads (RunNet).
 func NewNet(cfg *config.Config, log zerolog.Logger) (Net, error) {
+	if !cfg.DNS.Enabled {
+		return Net{}, nil // no resolver: no DNS check of any kind
+	}
 	zones, err := LoadZones(cfg.DNS.ZonesFile)
 	if err != nil {
 		return Net{}, err
