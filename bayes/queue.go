@@ -147,8 +147,19 @@ func (q *Queue) Close(ctx context.Context) error {
 	}
 }
 
+// batchLearner is a Learner that learns many jobs in one store
+// transaction (*Classifier is one): autolearning a busy site's ham one
+// transaction per message would cost more CPU than scoring it.
+type batchLearner interface {
+	LearnMany(ctx context.Context, jobs []Job) ([]store.LearnOutcome, error)
+}
+
+// maxBatch bounds the jobs learned in one transaction.
+const maxBatch = 100
+
 func (q *Queue) run() {
 	defer close(q.done)
+	bl, batching := q.l.(batchLearner)
 	for j := range q.jobs {
 		select {
 		case <-q.stop:
@@ -156,7 +167,67 @@ func (q *Queue) run() {
 			continue
 		default:
 		}
-		q.learn(j)
+		if !batching {
+			q.learn(j)
+			continue
+		}
+		q.learnBatch(bl, q.gather(j))
+	}
+}
+
+// gather returns first and the jobs already waiting behind it, up to maxBatch.
+func (q *Queue) gather(first Job) []Job {
+	batch := []Job{first}
+	for len(batch) < maxBatch {
+		select {
+		case j, ok := <-q.jobs:
+			if !ok {
+				return batch
+			}
+			batch = append(batch, j)
+		default:
+			return batch
+		}
+	}
+	return batch
+}
+
+// learnBatch learns jobs in one call, retrying the whole batch while the
+// store is unavailable (learning is idempotent per digest).
+func (q *Queue) learnBatch(bl batchLearner, jobs []Job) {
+	wait := q.opts.Backoff
+	for attempt := 0; ; attempt++ {
+		ctx, cancel := context.WithTimeout(context.Background(), q.opts.Timeout)
+		outs, err := bl.LearnMany(ctx, jobs)
+		cancel()
+		for _, out := range outs {
+			q.count(out)
+		}
+		if err == nil {
+			return
+		}
+		jobs = jobs[len(outs):]
+		if !errors.Is(err, store.ErrUnavailable) {
+			// A bad job must not sink the batch: learn the rest one by
+			// one, each with its own retries and outcome.
+			for _, j := range jobs {
+				q.learn(j)
+			}
+			return
+		}
+		if attempt >= q.opts.Retries {
+			q.failed.Add(uint64(len(jobs)))
+			q.lastErr.Store(&err)
+			return
+		}
+		q.retried.Add(1)
+		select {
+		case <-time.After(wait):
+		case <-q.stop:
+			q.dropped.Add(uint64(len(jobs)))
+			return
+		}
+		wait = min(2*wait, q.opts.MaxBackoff)
 	}
 }
 
