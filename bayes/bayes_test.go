@@ -485,3 +485,48 @@ func TestQueueCloseDeadline(t *testing.T) {
 		t.Errorf("stats %+v: want 3 jobs accounted for", s)
 	}
 }
+
+// batchLearnerRec learns in batches, blocking the first call until
+// released, and records the batch sizes.
+type batchLearnerRec struct {
+	blockingLearner
+	mu    sync.Mutex
+	sizes []int
+	first sync.Once
+}
+
+func (b *batchLearnerRec) LearnMany(_ context.Context, jobs []Job) ([]store.LearnOutcome, error) {
+	b.first.Do(func() { <-b.release })
+	b.mu.Lock()
+	b.sizes = append(b.sizes, len(jobs))
+	b.mu.Unlock()
+	outs := make([]store.LearnOutcome, len(jobs))
+	for i := range outs {
+		outs[i] = store.Learned
+	}
+	return outs, nil
+}
+
+// TestQueueBatches: jobs waiting behind a busy learner are learned together,
+// in one call, and every job is counted once.
+func TestQueueBatches(t *testing.T) {
+	b := &batchLearnerRec{blockingLearner: blockingLearner{release: make(chan struct{})}}
+	q := NewQueue(b, QueueOptions{Size: 500})
+	for i := 0; i < 250; i++ {
+		if !q.Add(Job{Scope: store.GlobalScope(), Digest: fmt.Sprint(i), Class: store.Ham}) {
+			t.Fatalf("job %d refused", i)
+		}
+	}
+	close(b.release)
+	if err := q.Close(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	total, biggest := 0, 0
+	for _, n := range b.sizes {
+		total += n
+		biggest = max(biggest, n)
+	}
+	if total != 250 || q.Stats().Learned != 250 || biggest != maxBatch || len(b.sizes) > 5 {
+		t.Errorf("batches %v, learned %d; want 250 in batches of at most %d", b.sizes, q.Stats().Learned, maxBatch)
+	}
+}
