@@ -137,14 +137,17 @@ func (q *Queue) Close(ctx context.Context) error {
 		close(q.jobs)
 	}
 	q.mu.Unlock()
-	select {
-	case <-q.done:
-		return nil
-	case <-ctx.Done():
-		close(q.stop)
-		<-q.done
-		return ctx.Err()
+	if ctx.Err() == nil {
+		select {
+		case <-q.done:
+			return nil
+		case <-ctx.Done():
+		}
 	}
+	// ctx ended (possibly before Close was called): abandon what waits.
+	close(q.stop)
+	<-q.done
+	return ctx.Err()
 }
 
 // batchLearner is a Learner that learns many jobs in one store

@@ -4,6 +4,7 @@ import (
 	"path"
 	"strings"
 
+	"github.com/mailsift/mailsift/internal/dom"
 	"github.com/mailsift/mailsift/message"
 )
 
@@ -202,32 +203,5 @@ func (e *emitter) attachments(m *message.Message) {
 	}
 }
 
-// genericSecond are second-level labels under which country registries
-// sell names (example.co.uk, example.com.au).
-var genericSecond = map[string]bool{
-	"co": true, "com": true, "net": true, "org": true, "ac": true, "gov": true,
-	"edu": true, "ne": true, "or": true, "gob": true, "ltd": true, "plc": true,
-}
-
-// registrable returns the last two labels of a host name, or three under a
-// country-code second level (co.uk); IP literals and short names unchanged.
-func registrable(host string) string {
-	if isNumeric(host) || strings.ContainsAny(host, ":[") {
-		return host
-	}
-	last := strings.LastIndexByte(host, '.')
-	if last <= 0 {
-		return host
-	}
-	second := strings.LastIndexByte(host[:last], '.')
-	if second < 0 {
-		return host
-	}
-	if len(host)-last-1 == 2 && genericSecond[host[second+1:last]] {
-		if third := strings.LastIndexByte(host[:second], '.'); third >= 0 {
-			return host[third+1:]
-		}
-		return host
-	}
-	return host[second+1:]
-}
+// registrable returns the registrable part of a host name (dom.Registrable).
+func registrable(host string) string { return dom.Registrable(host) }

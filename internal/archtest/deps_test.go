@@ -18,14 +18,15 @@ var allowed = map[string][]string{
 	"store":           {"store"},
 	"scoring":         {"message"},
 	"scoring/fit":     {},
-	"scoring/rules":   {"message", "scoring", "bayes", "dnsbl", "auth"},
-	"bayes":           {"message", "store"},
+	"scoring/rules":   {"message", "scoring", "bayes", "dnsbl", "auth", "internal/dom"},
+	"bayes":           {"message", "store", "internal/dom"},
 	"dnsbl":           {"store"},
 	"auth":            {"message"},
 	"config":          {"scoring", "message"},
 	"filter":          {"message", "scoring", "policy", "config", "bayes", "store", "dnsbl", "auth"},
 	"milter":          {"filter", "message", "policy", "config", "scoring"},
 	"internal/corpus": {},
+	"internal/dom":    {},
 }
 
 func TestDependencyDirection(t *testing.T) {

@@ -6,8 +6,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/mailsift/mailsift/internal/dom"
 	"github.com/mailsift/mailsift/scoring"
-	"github.com/mailsift/mailsift/scoring/rules/internal/dom"
 )
 
 // bigProviders groups the domains each large mail provider sends from. A

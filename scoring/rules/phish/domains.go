@@ -3,7 +3,7 @@ package phish
 import (
 	"strings"
 
-	"github.com/mailsift/mailsift/scoring/rules/internal/dom"
+	"github.com/mailsift/mailsift/internal/dom"
 )
 
 // site returns the registrable part of host (see dom.Registrable).

@@ -4,7 +4,7 @@ import (
 	"net/netip"
 	"strings"
 
-	"github.com/mailsift/mailsift/scoring/rules/internal/dom"
+	"github.com/mailsift/mailsift/internal/dom"
 )
 
 // RegDomain returns the registrable part of a lower-case host name (see
