@@ -15,6 +15,8 @@ import (
 
 	"github.com/miekg/dns"
 	"github.com/rs/zerolog"
+
+	"github.com/mailsift/mailsift/dnsbl/dnsbltest"
 )
 
 // compatZones are the zones of testdata/rbldnsd, as rbldnsd serves them.
@@ -179,7 +181,7 @@ func startServe(t *testing.T, zones []Zone) string {
 	if err := c.LoadLocal(context.Background()); err != nil {
 		t.Fatal(err)
 	}
-	pc, ln := listenSamePort(t)
+	pc, ln := dnsbltest.Listen(t)
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() { done <- ServeOn(ctx, pc, ln, c.Locals(), ServeOptions{}) }()
@@ -190,24 +192,4 @@ func startServe(t *testing.T, zones []Zone) string {
 		}
 	})
 	return pc.LocalAddr().String()
-}
-
-// listenSamePort opens UDP and TCP sockets on one loopback port, trying
-// again when another process holds the TCP twin of the UDP port.
-func listenSamePort(t *testing.T) (net.PacketConn, net.Listener) {
-	t.Helper()
-	for i := 0; ; i++ {
-		pc, err := net.ListenPacket("udp", "127.0.0.1:0")
-		if err != nil {
-			t.Fatal(err)
-		}
-		ln, err := net.Listen("tcp", pc.LocalAddr().String())
-		if err == nil {
-			return pc, ln
-		}
-		pc.Close()
-		if i > 20 {
-			t.Fatal(err)
-		}
-	}
 }

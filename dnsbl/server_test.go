@@ -9,6 +9,8 @@ import (
 	"time"
 
 	"github.com/miekg/dns"
+
+	"github.com/mailsift/mailsift/dnsbl/dnsbltest"
 )
 
 // testDNS is a real DNS server on loopback answering the test zones below,
@@ -24,23 +26,7 @@ type testDNS struct {
 func startDNS(t *testing.T, handle func(s *testDNS, w dns.ResponseWriter, r *dns.Msg)) *testDNS {
 	t.Helper()
 	s := &testDNS{seen: map[string]int{}}
-	var pc net.PacketConn
-	var ln net.Listener
-	for i := 0; ; i++ {
-		var err error
-		pc, err = net.ListenPacket("udp", "127.0.0.1:0")
-		if err != nil {
-			t.Fatal(err)
-		}
-		ln, err = net.Listen("tcp", pc.LocalAddr().String())
-		if err == nil {
-			break
-		}
-		pc.Close()
-		if i > 20 {
-			t.Fatal(err)
-		}
-	}
+	pc, ln := dnsbltest.Listen(t)
 	s.addr = pc.LocalAddr().String()
 	h := dns.HandlerFunc(func(w dns.ResponseWriter, r *dns.Msg) {
 		if len(r.Question) == 1 {

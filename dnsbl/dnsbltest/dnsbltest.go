@@ -37,7 +37,7 @@ func Start(tb testing.TB, records ...string) *Server {
 			tb.Fatal(err)
 		}
 	}
-	pc, ln := listen(tb)
+	pc, ln := Listen(tb)
 	s.Addr = pc.LocalAddr().String()
 	udp := &dns.Server{PacketConn: pc, Handler: s}
 	tcp := &dns.Server{Listener: ln, Handler: s}
@@ -52,8 +52,9 @@ func Start(tb testing.TB, records ...string) *Server {
 	return s
 }
 
-// listen opens UDP and TCP sockets on the same loopback port.
-func listen(tb testing.TB) (net.PacketConn, net.Listener) {
+// Listen opens UDP and TCP sockets on the same loopback port, trying again
+// when another process holds the TCP twin of the UDP port.
+func Listen(tb testing.TB) (net.PacketConn, net.Listener) {
 	for i := 0; ; i++ {
 		pc, err := net.ListenPacket("udp", "127.0.0.1:0")
 		if err != nil {
