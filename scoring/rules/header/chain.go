@@ -38,12 +38,12 @@ func provider(host string) int {
 // resolved the client to something else (or to nothing).
 func forgedBigISP(in *scoring.Input) (float64, string, bool) {
 	for _, h := range hops(in) {
-		p := provider(h.helo)
-		if p < 0 || h.rdns == "" || internal(h.ip) {
+		p := provider(h.Helo)
+		if p < 0 || h.RDNS == "" || internal(h.IP) {
 			continue
 		}
-		if provider(h.rdns) != p {
-			return 1, h.helo + " from " + h.rdns, true
+		if provider(h.RDNS) != p {
+			return 1, h.Helo + " from " + h.RDNS, true
 		}
 	}
 	return 0, "", false
@@ -76,11 +76,11 @@ func fromBigISPNoRcvd(in *scoring.Input) (float64, string, bool) {
 // address literal needs, as bulk tools write it.
 func heloBareIP(in *scoring.Input) (float64, string, bool) {
 	for _, h := range hops(in) {
-		if !h.recorded || (h.ip.IsValid() && internal(h.ip)) {
+		if !h.Recorded || (h.IP.IsValid() && internal(h.IP)) {
 			continue
 		}
-		if a, err := netip.ParseAddr(h.helo); err == nil && a.Is4() && !internal(a) {
-			return 1, h.helo, true
+		if a, err := netip.ParseAddr(h.Helo); err == nil && a.Is4() && !internal(a) {
+			return 1, h.Helo, true
 		}
 	}
 	return 0, "", false
@@ -90,11 +90,11 @@ func heloBareIP(in *scoring.Input) (float64, string, bool) {
 // domain name nor an address literal.
 func heloNoDot(in *scoring.Input) (float64, string, bool) {
 	for _, h := range hops(in) {
-		if h.helo == "" || internal(h.ip) || h.helo == "localhost" || h.helo == "unknown" {
+		if h.Helo == "" || internal(h.IP) || h.Helo == "localhost" || h.Helo == "unknown" {
 			continue
 		}
-		if !strings.ContainsAny(h.helo, ".[:") {
-			return 1, h.helo, true
+		if !strings.ContainsAny(h.Helo, ".[:") {
+			return 1, h.Helo, true
 		}
 	}
 	return 0, "", false
@@ -112,7 +112,7 @@ func noReceived(in *scoring.Input) (float64, string, bool) {
 	case len(fs) == 0:
 		return 1, "", true
 	case len(fs) == 1 && env != nil && env.ClientIP.IsValid():
-		if parseHop(fs[0].Raw).ip == env.ClientIP {
+		if parseHop(fs[0].Raw).IP == env.ClientIP {
 			return 1, "only our own", true
 		}
 	}
@@ -129,7 +129,7 @@ func rcvdBackwards(in *scoring.Input) (float64, string, bool) {
 	var newer time.Time
 	for _, h := range hops(in) {
 		t := h.date
-		if t.IsZero() || (h.ip.IsValid() && internal(h.ip)) {
+		if t.IsZero() || (h.IP.IsValid() && internal(h.IP)) {
 			continue // an internal hop's clock is the sender's own business
 		}
 		if !newer.IsZero() && t.Sub(newer) > backwardsSlack {

@@ -10,91 +10,19 @@ import (
 	"github.com/mailsift/mailsift/scoring"
 )
 
-// hop is what one Received field says about the connection it records.
+// hop is one parsed Received field: what message.ParseHop reads, and the
+// date stamp.
 type hop struct {
-	helo string     // the name the client gave, lower-cased ("" when unknown)
-	rdns string     // the reverse-DNS name the receiver recorded, lower-cased
-	ip   netip.Addr // the client address, invalid when none was recorded
-	date time.Time  // the stamp after the last ';', zero when unparsable
-	// recorded says the receiver wrote a "(...)" comment about the client
-	// after the first word, as MTAs do for an SMTP connection (web mail's
-	// "from IP by host with HTTP" and scanners' "from IP by host" do not).
-	recorded bool
+	message.Hop
+	date time.Time // the stamp after the last ';', zero when unparsable
 }
 
-// parseHop reads the common Received shapes of Postfix, Sendmail, qmail,
-// Exim and Exchange: "from HELO (RDNS [IP])", "from RDNS (HELO x) (IP)",
-// "from RDNS ([IP] helo=x)" and "from HELO ([IP])".
 func parseHop(v string) hop {
-	var h hop
-	if i := strings.LastIndexByte(v, ';'); i >= 0 {
-		h.date, _ = ParseDate(v[i+1:])
-		v = v[:i]
+	h := hop{Hop: message.ParseHop(v)}
+	if h.Stamp != "" {
+		h.date, _ = ParseDate(h.Stamp)
 	}
-	low := strings.ToLower(v)
-	if !strings.HasPrefix(low, "from ") {
-		return h
-	}
-	rest := strings.TrimLeft(low[5:], " \t")
-	first, rest := cutWord(rest)
-	h.helo = first
-	comment := ""
-	if strings.HasPrefix(rest, "(") {
-		if j := strings.IndexByte(rest, ')'); j > 0 {
-			comment = rest[1:j]
-			h.recorded = true
-		}
-	}
-	if x, ok := afterWord(comment, "helo "); ok {
-		h.helo = x // qmail: "from rdns (HELO helo)"
-		h.rdns = first
-	} else if x, ok := afterWord(comment, "helo="); ok {
-		h.helo = x // Exim
-		h.rdns = first
-	} else if w, _ := cutWord(comment); w != "" && !strings.HasPrefix(w, "[") {
-		h.rdns = strings.TrimSuffix(w, ".")
-		if at := strings.LastIndexByte(h.rdns, '@'); at >= 0 {
-			h.rdns = h.rdns[at+1:]
-		}
-	}
-	h.ip = firstBracketIP(low)
 	return h
-}
-
-func cutWord(s string) (word, rest string) {
-	s = strings.TrimLeft(s, " \t\r\n")
-	i := strings.IndexAny(s, " \t\r\n")
-	if i < 0 {
-		return s, ""
-	}
-	return s[:i], strings.TrimLeft(s[i:], " \t\r\n")
-}
-
-func afterWord(s, key string) (string, bool) {
-	i := strings.Index(s, key)
-	if i < 0 {
-		return "", false
-	}
-	w, _ := cutWord(s[i+len(key):])
-	return strings.Trim(w, "()"), w != ""
-}
-
-func firstBracketIP(s string) netip.Addr {
-	for {
-		i := strings.IndexByte(s, '[')
-		if i < 0 {
-			return netip.Addr{}
-		}
-		j := strings.IndexByte(s[i:], ']')
-		if j < 0 {
-			return netip.Addr{}
-		}
-		lit := strings.TrimPrefix(s[i+1:i+j], "ipv6:")
-		if a, err := netip.ParseAddr(lit); err == nil {
-			return a
-		}
-		s = s[i+j:]
-	}
 }
 
 // zones maps the obsolete zone names of RFC 5322 section 4.3 (and a few
@@ -135,7 +63,7 @@ func ReceivedAt(in *scoring.Input) (t time.Time, ok bool) {
 		if h.date.IsZero() {
 			continue
 		}
-		if h.ip.IsValid() && !internal(h.ip) {
+		if h.IP.IsValid() && !internal(h.IP) {
 			return h.date, true
 		}
 		if first.IsZero() {

@@ -28,7 +28,7 @@ func TestParseHop(t *testing.T) {
 		if c.ip != "" {
 			ip = netip.MustParseAddr(c.ip)
 		}
-		if h.helo != c.helo || h.rdns != c.rdns || h.ip != ip || h.recorded != c.recorded {
+		if h.Helo != c.helo || h.RDNS != c.rdns || h.IP != ip || h.Recorded != c.recorded {
 			t.Errorf("parseHop(%q) = %+v", c.in, h)
 		}
 		if h.date.IsZero() {

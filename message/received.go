@@ -1,0 +1,96 @@
+package message
+
+import (
+	"net/netip"
+	"strings"
+)
+
+// Hop is what one Received field says about the connection it records.
+type Hop struct {
+	Helo string     // the name the client gave, lower-cased ("" when unknown)
+	RDNS string     // the reverse-DNS name the receiver recorded, lower-cased
+	IP   netip.Addr // the client address, invalid when none was recorded
+	// Recorded says the receiver wrote a "(...)" comment about the client
+	// after the first word, as MTAs do for an SMTP connection (web mail's
+	// "from IP by host with HTTP" and scanners' "from IP by host" do not).
+	Recorded bool
+	// Stamp is the text after the last ';', the date ("" when none).
+	Stamp string
+}
+
+// ParseHop reads the common Received shapes of Postfix, Sendmail, qmail,
+// Exim and Exchange: "from HELO (RDNS [IP])", "from RDNS (HELO x) (IP)",
+// "from RDNS ([IP] helo=x)" and "from HELO ([IP])". Fields it cannot read
+// give a Hop with empty names and an invalid IP.
+func ParseHop(v string) Hop {
+	var h Hop
+	if i := strings.LastIndexByte(v, ';'); i >= 0 {
+		h.Stamp = v[i+1:]
+		v = v[:i]
+	}
+	low := strings.ToLower(strings.TrimLeft(v, " \t\r\n"))
+	if !strings.HasPrefix(low, "from ") {
+		return h
+	}
+	rest := strings.TrimLeft(low[5:], " \t")
+	first, rest := cutWord(rest)
+	h.Helo = first
+	comment := ""
+	if strings.HasPrefix(rest, "(") {
+		if j := strings.IndexByte(rest, ')'); j > 0 {
+			comment = rest[1:j]
+			h.Recorded = true
+		}
+	}
+	if x, ok := afterWord(comment, "helo "); ok {
+		h.Helo = x // qmail: "from rdns (HELO helo)"
+		h.RDNS = first
+	} else if x, ok := afterWord(comment, "helo="); ok {
+		h.Helo = x // Exim
+		h.RDNS = first
+	} else if w, _ := cutWord(comment); w != "" && !strings.HasPrefix(w, "[") {
+		h.RDNS = strings.TrimSuffix(w, ".")
+		if at := strings.LastIndexByte(h.RDNS, '@'); at >= 0 {
+			h.RDNS = h.RDNS[at+1:]
+		}
+	}
+	h.IP = firstBracketIP(low)
+	return h
+}
+
+func cutWord(s string) (word, rest string) {
+	s = strings.TrimLeft(s, " \t\r\n")
+	i := strings.IndexAny(s, " \t\r\n")
+	if i < 0 {
+		return s, ""
+	}
+	return s[:i], strings.TrimLeft(s[i:], " \t\r\n")
+}
+
+func afterWord(s, key string) (string, bool) {
+	i := strings.Index(s, key)
+	if i < 0 {
+		return "", false
+	}
+	w, _ := cutWord(s[i+len(key):])
+	return strings.Trim(w, "()"), w != ""
+}
+
+// firstBracketIP returns the first "[address]" (or "[IPv6:address]") of s.
+func firstBracketIP(s string) netip.Addr {
+	for {
+		i := strings.IndexByte(s, '[')
+		if i < 0 {
+			return netip.Addr{}
+		}
+		j := strings.IndexByte(s[i:], ']')
+		if j < 0 {
+			return netip.Addr{}
+		}
+		lit := strings.TrimPrefix(s[i+1:i+j], "ipv6:")
+		if a, err := netip.ParseAddr(lit); err == nil {
+			return a
+		}
+		s = s[i+j:]
+	}
+}
