@@ -127,6 +127,7 @@ func Default() *Config {
 		},
 		DNS: DNS{
 			Enabled: true, Timeout: Duration{time.Second}, Retries: 1, CacheSize: 10000, MaxURILookups: 20, Degraded: "lists",
+			CheckRelay: true,
 		},
 		Auth:   Auth{SPF: true, DKIM: true, DMARC: true},
 		Scores: map[string]float64{},

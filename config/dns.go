@@ -12,15 +12,17 @@ import (
 // DNS configures the resolver and the DNS lists. The resolver and the lists
 // are built once at start, so every key needs a restart.
 type DNS struct {
-	Enabled       bool     `toml:"enabled" doc:"Do DNS checks at all: lists, SPF, DKIM, DMARC and the sender checks (rDNS, HELO, sender domains). Off: no query is sent." default:"true" static:"true"`
-	Servers       []string `toml:"servers" doc:"Recursive resolvers, host or host:port; empty uses the nameservers of /etc/resolv.conf. Public resolvers (8.8.8.8, 1.1.1.1) are refused by most lists." static:"true"`
-	Timeout       Duration `toml:"timeout" doc:"Time one query may take at one server." default:"1s" static:"true"`
-	Retries       int      `toml:"retries" doc:"Further rounds over the servers after the first one fails; 0 for none." default:"1" static:"true"`
-	CacheSize     int      `toml:"cache_size" doc:"DNS answers kept in memory, each for its TTL; 0 disables the cache." default:"10000" static:"true"`
-	MaxURILookups int      `toml:"max_uri_lookups" doc:"Distinct URI domains and IPs asked of the URI lists per message." default:"20" static:"true"`
-	ZonesFile     string   `toml:"zones_file" doc:"TOML file of [[zone]] tables, the DNS lists to ask (contrib/zones.toml, printed by mailsift dnsbl zones, has well-known lists, all disabled, with their usage terms); empty asks no list." static:"true"`
-	CheckPrivate  bool     `toml:"check_private" doc:"Also ask the lists about loopback and private client addresses (tests and lab setups only)." default:"false" static:"true"`
-	Degraded      string   `toml:"degraded" doc:"When a DNS check fails and its answer could have changed the action, tempfail (4.7.1) instead of deciding: lists (only failed DNS lists count), all (every failed check, SPF/DKIM/DMARC and sender checks too: a dead resolver then tempfails most mail), or off (decide on the rest; X-Spam-Status says degraded=)." default:"lists"`
+	Enabled         bool     `toml:"enabled" doc:"Do DNS checks at all: lists, SPF, DKIM, DMARC and the sender checks (rDNS, HELO, sender domains). Off: no query is sent." default:"true" static:"true"`
+	Servers         []string `toml:"servers" doc:"Recursive resolvers, host or host:port; empty uses the nameservers of /etc/resolv.conf. Public resolvers (8.8.8.8, 1.1.1.1) are refused by most lists." static:"true"`
+	Timeout         Duration `toml:"timeout" doc:"Time one query may take at one server." default:"1s" static:"true"`
+	Retries         int      `toml:"retries" doc:"Further rounds over the servers after the first one fails; 0 for none." default:"1" static:"true"`
+	CacheSize       int      `toml:"cache_size" doc:"DNS answers kept in memory, each for its TTL; 0 disables the cache." default:"10000" static:"true"`
+	MaxURILookups   int      `toml:"max_uri_lookups" doc:"Distinct URI domains and IPs asked of the URI lists per message." default:"20" static:"true"`
+	ZonesFile       string   `toml:"zones_file" doc:"TOML file of [[zone]] tables, the DNS lists to ask (contrib/zones.toml, printed by mailsift dnsbl zones, has well-known lists, all disabled, with their usage terms); empty asks no list." static:"true"`
+	CheckPrivate    bool     `toml:"check_private" doc:"Also ask the lists about loopback and private client addresses (tests and lab setups only)." default:"false" static:"true"`
+	TrustedNetworks []string `toml:"trusted_networks" doc:"Relays in front of this MTA (addresses or CIDR prefixes, e.g. a backup MX or a content filter re-injecting mail) whose Received fields are believed. Loopback is always trusted. Mail from a trusted client is not judged by its address (lists, rDNS, HELO, SPF); see check_relay."`
+	CheckRelay      bool     `toml:"check_relay" doc:"For mail from a trusted client, ask the IP lists about, and check SPF for, the first untrusted relay of the Received chain instead (the host that handed the message to the site)." default:"true"`
+	Degraded        string   `toml:"degraded" doc:"When a DNS check fails and its answer could have changed the action, tempfail (4.7.1) instead of deciding: lists (only failed DNS lists count), all (every failed check, SPF/DKIM/DMARC and sender checks too: a dead resolver then tempfails most mail), or off (decide on the rest; X-Spam-Status says degraded=)." default:"lists"`
 }
 
 // Auth configures sender authentication.
@@ -56,6 +58,11 @@ func (d DNS) validate(v *validator) {
 		}
 		if _, err := netip.ParseAddr(host); err != nil {
 			v.add(fmt.Sprintf("dns.servers[%d]", i), "%q: want an IP address, optionally with :port", s)
+		}
+	}
+	for i, n := range d.TrustedNetworks {
+		if _, err := ParsePrefix(n); err != nil {
+			v.add(fmt.Sprintf("dns.trusted_networks[%d]", i), "%q: want an IP address or a CIDR prefix", n)
 		}
 	}
 	if t := d.Timeout.Duration; t < 10*time.Millisecond || t > 30*time.Second {
@@ -96,4 +103,32 @@ func (a Auth) AuthservIDOrHost() string {
 		return "localhost"
 	}
 	return h
+}
+
+// ParsePrefix reads an address ("192.0.2.1", a /32 or /128) or a CIDR
+// prefix ("192.0.2.0/24"), masked.
+func ParsePrefix(s string) (netip.Prefix, error) {
+	s = strings.TrimSpace(s)
+	if strings.Contains(s, "/") {
+		p, err := netip.ParsePrefix(s)
+		return p.Masked(), err
+	}
+	a, err := netip.ParseAddr(s)
+	if err != nil {
+		return netip.Prefix{}, err
+	}
+	a = a.Unmap()
+	return netip.PrefixFrom(a, a.BitLen()), nil
+}
+
+// TrustedPrefixes returns trusted_networks parsed (entries that do not
+// parse are left out; validation reports them).
+func (d DNS) TrustedPrefixes() []netip.Prefix {
+	out := make([]netip.Prefix, 0, len(d.TrustedNetworks))
+	for _, n := range d.TrustedNetworks {
+		if p, err := ParsePrefix(n); err == nil {
+			out = append(out, p)
+		}
+	}
+	return out
 }

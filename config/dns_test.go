@@ -24,3 +24,26 @@ func TestDNSBadValues(t *testing.T) {
 		}
 	}
 }
+
+func TestTrustedNetworks(t *testing.T) {
+	d := DNS{TrustedNetworks: []string{"192.0.2.77/24", " 2001:db8::1 ", "::ffff:198.51.100.7"}}
+	got := d.TrustedPrefixes()
+	want := []string{"192.0.2.0/24", "2001:db8::1/128", "198.51.100.7/32"}
+	if len(got) != len(want) {
+		t.Fatalf("TrustedPrefixes = %v, want %v", got, want)
+	}
+	for i := range want {
+		if got[i].String() != want[i] {
+			t.Errorf("prefix %d = %s, want %s", i, got[i], want[i])
+		}
+	}
+	cfg := Default()
+	cfg.DNS.TrustedNetworks = []string{"10.0.0.0/8", "mx.example.org", "10.0.0.0/33"}
+	err := cfg.Validate()
+	if err == nil || !strings.Contains(err.Error(), "dns.trusted_networks[1]") || !strings.Contains(err.Error(), "dns.trusted_networks[2]") {
+		t.Fatalf("Validate = %v, want errors for entries 1 and 2", err)
+	}
+	if strings.Contains(err.Error(), "dns.trusted_networks[0]") {
+		t.Errorf("Validate refused a valid prefix: %v", err)
+	}
+}

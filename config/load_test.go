@@ -83,6 +83,8 @@ cache_size = 100
 max_uri_lookups = 5
 zones_file = ""
 check_private = true
+trusted_networks = ["192.0.2.0/24", "2001:db8::1"]
+check_relay = false
 degraded = "all"
 
 [auth]
@@ -131,7 +133,8 @@ func TestLoadEveryKey(t *testing.T) {
 		Actions: Actions{TagThreshold: 4, RejectThreshold: 12.5, SubjectTag: "*** SPAM *** ",
 			RejectText: "5.7.1 No thanks", FailSafe: "accept", TempfailText: "4.7.1 Later"},
 		DNS: DNS{Servers: []string{"127.0.0.1:5353", "::1"}, Timeout: Duration{500 * time.Millisecond}, Retries: 2,
-			CacheSize: 100, MaxURILookups: 5, CheckPrivate: true, Degraded: "all", Enabled: true},
+			CacheSize: 100, MaxURILookups: 5, CheckPrivate: true, Degraded: "all", Enabled: true,
+			TrustedNetworks: []string{"192.0.2.0/24", "2001:db8::1"}},
 		Auth:   Auth{AuthservID: "mx.example.org", OurNames: []string{"mx.example.org", "192.0.2.25"}},
 		Scores: map[string]float64{"HDR_DATE_FUTURE": 2.5, "BAYES_99": 4},
 		Meta: []MetaRule{

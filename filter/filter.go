@@ -7,6 +7,7 @@ package filter
 import (
 	"context"
 	"fmt"
+	"net/netip"
 	"strings"
 	"time"
 
@@ -42,6 +43,8 @@ type Runtime struct {
 	// decisive are the failed checks counted for a degraded fail-safe
 	// (dns.degraded); nil means all of unknowns.
 	decisive map[string]bool
+	// trustedNets are dns.trusted_networks, parsed.
+	trustedNets []netip.Prefix
 	// OurNames are the host names and addresses a client may not claim in
 	// HELO (HELO_OURS); empty means AuthservID alone.
 	OurNames []string
@@ -88,6 +91,7 @@ func New(cfg *config.Config, deps Deps) (*Runtime, error) {
 
 		DegradedTempfail: cfg.DNS.Degraded != config.DegradedOff,
 		OurNames:         cfg.Auth.OurNames,
+		trustedNets:      cfg.DNS.TrustedPrefixes(),
 		unknowns:         netrules.Unknowns(zones),
 		decisive:         decisiveFor(cfg.DNS.Degraded, zones),
 	}, nil
@@ -117,13 +121,19 @@ type Result struct {
 // result's Action is Tempfail with Reason "deadline" (the caller maps it to
 // the configured fail-safe).
 func (rt *Runtime) Evaluate(ctx context.Context, env *message.Envelope, raw []byte) *Result {
+	return rt.EvaluateEarly(ctx, env, raw, nil)
+}
+
+// EvaluateEarly is Evaluate with the DNS checks a milter session started
+// before the message (see Early); nil starts them all now.
+func (rt *Runtime) EvaluateEarly(ctx context.Context, env *message.Envelope, raw []byte, early *EarlyChecks) *Result {
 	msg := message.Parse(raw, rt.Limits)
 	now := env.Received
 	if now.IsZero() {
 		now = time.Now()
 	}
 	in := &scoring.Input{Msg: msg, Env: env, Now: now}
-	waitNet := rt.startNet(ctx, env, msg, raw)
+	waitNet := rt.startNet(ctx, env, msg, raw, early)
 	tokens := rt.classify(ctx, in)
 	netRes := waitNet()
 	if netRes != nil {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/netip"
 	"os"
 	"strings"
 	"sync"
@@ -131,27 +132,63 @@ type netOutcome struct {
 // startNet starts every DNS check of the message concurrently and returns
 // the function that waits for them. The checks get most of what is left of
 // ctx's deadline, so that a dead resolver leaves time to score the rest.
-func (rt *Runtime) startNet(ctx context.Context, env *message.Envelope, msg *message.Message, raw []byte) func() *netOutcome {
+// Checks early already started for the same question are collected rather
+// than asked again.
+func (rt *Runtime) startNet(ctx context.Context, env *message.Envelope, msg *message.Message, raw []byte, early *EarlyChecks) func() *netOutcome {
 	n := rt.Deps.Net
 	if n.Resolver == nil {
 		return func() *netOutcome { return nil }
 	}
+	if early == nil {
+		early = &EarlyChecks{}
+	}
 	ctx, cancel := netContext(ctx)
 	o := &netOutcome{fromDomain: fromDomain(msg)}
+	peer := rt.peerOf(env, msg)
 	var wg sync.WaitGroup
 	if c := n.Checker; c != nil {
-		wg.Go(func() { o.client = c.Check(ctx, env.ClientIP) })
+		if ip := peer.ip; ip.IsValid() {
+			wg.Go(func() {
+				o.client = collect(ctx, early.client, ip.String(), func(ctx context.Context) []dnsbl.ListHit { return c.Check(ctx, ip) })
+			})
+		}
 		if hosts := uriHosts(msg); len(hosts) > 0 {
 			wg.Go(func() { o.uris, _ = c.CheckDomains(ctx, hosts) })
 		}
 	}
-	wg.Go(func() { o.auth = rt.authenticate(ctx, env, msg, raw, o.fromDomain) })
-	wg.Go(func() { o.sender = rt.senderChecks(ctx, env, o.fromDomain) })
+	wg.Go(func() { o.auth = rt.authenticate(ctx, env, peer, msg, raw, o.fromDomain, early) })
+	wg.Go(func() { o.sender = rt.senderChecks(ctx, env, o.fromDomain, early) })
 	return func() *netOutcome {
 		wg.Wait()
 		cancel()
 		return o
 	}
+}
+
+// peer is the host the IP lists and SPF judge: the client, or, when the
+// client is a trusted relay, the first untrusted relay of the Received
+// chain (dns.check_relay). An invalid ip means none.
+type peer struct {
+	ip    netip.Addr
+	helo  string
+	relay bool
+}
+
+func (rt *Runtime) peerOf(env *message.Envelope, msg *message.Message) peer {
+	ip := env.ClientIP.Unmap()
+	if !ip.IsValid() {
+		return peer{}
+	}
+	if !rt.trusted(ip) {
+		return peer{ip: ip, helo: env.Helo}
+	}
+	if !rt.Config.DNS.CheckRelay {
+		return peer{}
+	}
+	if r, helo, ok := rt.untrustedRelay(msg); ok {
+		return peer{ip: r, helo: helo, relay: true}
+	}
+	return peer{}
 }
 
 // netShare is the part of the time left to the deadline the DNS checks may
@@ -167,15 +204,18 @@ func netContext(ctx context.Context) (context.Context, context.CancelFunc) {
 	return context.WithTimeout(ctx, time.Duration(float64(left)*netShare))
 }
 
-// authenticate runs SPF and DKIM concurrently, then DMARC over both.
-func (rt *Runtime) authenticate(ctx context.Context, env *message.Envelope, msg *message.Message, raw []byte, from string) auth.Results {
+// authenticate runs SPF (for p, the client or the untrusted relay) and
+// DKIM concurrently, then DMARC over both.
+func (rt *Runtime) authenticate(ctx context.Context, env *message.Envelope, p peer, msg *message.Message, raw []byte, from string, early *EarlyChecks) auth.Results {
 	cfg := rt.Config.Auth
 	r := dnsbl.NetResolver{L: rt.Deps.Net.Resolver}
 	var a auth.Results
 	var wg sync.WaitGroup
-	if cfg.SPF && env.ClientIP.IsValid() {
+	if cfg.SPF && p.ip.IsValid() {
 		wg.Go(func() {
-			s := auth.CheckSPF(ctx, r, env.ClientIP, env.Helo, env.MailFrom)
+			s := collect(ctx, early.spf, spfKey(p.ip, p.helo, env.MailFrom), func(ctx context.Context) auth.SPFResult {
+				return auth.CheckSPF(ctx, r, p.ip, p.helo, env.MailFrom)
+			})
 			a.SPF = &s
 		})
 	}

@@ -15,14 +15,15 @@ import (
 
 // senderChecks asks what the client's reverse DNS, its HELO name and the
 // sender domains say, concurrently, and returns the names fired (the
-// sender rules of scoring/rules/net). A lookup that fails temporarily
-// yields the check's *_TEMPERROR name, never the negative. Loopback and
-// private clients are not judged unless check_private is set, nor are
+// sender rules of scoring/rules/net); answers early already has are
+// collected. A lookup that fails temporarily yields the check's
+// *_TEMPERROR name, never the negative. Loopback and private clients are
+// not judged unless check_private is set, nor trusted relays, nor
 // authenticated (submission) clients on their rDNS and HELO.
-func (rt *Runtime) senderChecks(ctx context.Context, env *message.Envelope, fromDom string) []scoring.NetHit {
+func (rt *Runtime) senderChecks(ctx context.Context, env *message.Envelope, fromDom string, early *EarlyChecks) []scoring.NetHit {
 	res := rt.Deps.Net.Resolver
 	ip := env.ClientIP.Unmap()
-	if !ip.IsValid() || !rt.Config.DNS.CheckPrivate && (ip.IsLoopback() || ip.IsPrivate() || ip.IsLinkLocalUnicast()) {
+	if !ip.IsValid() || !rt.judgesClient(ip) {
 		return nil
 	}
 	var (
@@ -35,12 +36,24 @@ func (rt *Runtime) senderChecks(ctx context.Context, env *message.Envelope, from
 		out = append(out, hs...)
 		mu.Unlock()
 	}
-	if env.AuthUser == "" {
-		wg.Go(func() { emit(checkRDNS(ctx, res, ip)...) })
-		wg.Go(func() { emit(checkHELO(ctx, res, env.Helo, ip, rt.ourNames())...) })
+	if env.AuthUser == "" && !rt.trusted(ip) {
+		wg.Go(func() {
+			emit(collect(ctx, early.rdns, ip.String(), func(ctx context.Context) []scoring.NetHit {
+				return checkRDNS(ctx, res, ip)
+			})...)
+		})
+		wg.Go(func() {
+			emit(collect(ctx, early.heloChk, heloKey(ip, env.Helo), func(ctx context.Context) []scoring.NetHit {
+				return checkHELO(ctx, res, env.Helo, ip, rt.ourNames())
+			})...)
+		})
 	}
 	if d := domainOf(env.MailFrom); d != "" {
-		wg.Go(func() { emit(checkDomain(ctx, res, "SENDER_", d)...) })
+		wg.Go(func() {
+			emit(collect(ctx, early.sender, d, func(ctx context.Context) []scoring.NetHit {
+				return checkDomain(ctx, res, "SENDER_", d)
+			})...)
+		})
 	}
 	if fromDom != "" {
 		wg.Go(func() { emit(checkDomain(ctx, res, "FROM_", fromDom)...) })

@@ -67,6 +67,7 @@ func (ss *session) decide(rt *filter.Runtime, m gomilter.Modifier) (*filter.Resu
 	}
 	raw := ss.raw.Bytes()
 	env := ss.env // copy: the session is reset while a late goroutine may still run
+	early := ss.early.Snapshot()
 	ctx, cancel := deadlineCtx(rt.Config.Limits.Deadline.Duration)
 	defer cancel()
 	type answer struct {
@@ -87,7 +88,7 @@ func (ss *session) decide(rt *filter.Runtime, m gomilter.Modifier) (*filter.Resu
 		if delay > 0 {
 			time.Sleep(delay) // fault injection: a rule that ignores its context
 		}
-		done <- answer{res: rt.Evaluate(ctx, &env, raw)}
+		done <- answer{res: rt.EvaluateEarly(ctx, &env, raw, early)}
 	}()
 	tick := time.NewTicker(time.Second)
 	defer tick.Stop()

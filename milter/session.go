@@ -25,6 +25,8 @@ type session struct {
 	clientIP   netip.Addr
 	clientName string
 	helo       string
+	// early runs the DNS checks of the envelope while the client talks.
+	early filter.Early
 
 	// transaction state, reset at MAIL, Abort and after end of message
 	env message.Envelope
@@ -84,6 +86,7 @@ func (ss *session) guard(stage string) {
 // client may leak into the next.
 func (ss *session) NewConnection(m gomilter.Modifier) error {
 	ss.clientIP, ss.clientName, ss.helo = netip.Addr{}, "", ""
+	ss.early.Close()
 	ss.reset()
 	return nil
 }
@@ -97,12 +100,14 @@ func (ss *session) Connect(host, family string, port uint16, addr string, m gomi
 	if ip, err := netip.ParseAddr(addr); err == nil {
 		ss.clientIP = ip.Unmap()
 	}
+	ss.early.Connect(ss.s.opt.Runtime(), ss.clientIP)
 	return nil, nil
 }
 
 func (ss *session) Helo(name string, m gomilter.Modifier) (*gomilter.Response, error) {
 	defer ss.guard("helo")
 	ss.helo = name
+	ss.early.Helo(ss.s.opt.Runtime(), ss.clientIP, name)
 	return nil, nil
 }
 
@@ -112,6 +117,7 @@ func (ss *session) MailFrom(from, esmtpArgs string, m gomilter.Modifier) (*gomil
 	ss.env.MailFrom = from
 	ss.env.AuthUser = m.Get(gomilter.MacroAuthAuthen)
 	ss.env.QueueID = m.Get(gomilter.MacroQueueId)
+	ss.early.Mail(ss.s.opt.Runtime(), ss.clientIP, ss.helo, from)
 	return nil, nil
 }
 
@@ -202,6 +208,7 @@ func (ss *session) Unknown(cmd string, m gomilter.Modifier) (*gomilter.Response,
 }
 
 func (ss *session) Cleanup(m gomilter.Modifier) {
+	ss.early.Close()
 	ss.s.active.Add(-1)
 }
 
