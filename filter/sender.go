@@ -48,14 +48,21 @@ func (rt *Runtime) senderChecks(ctx context.Context, env *message.Envelope, from
 			})...)
 		})
 	}
-	if d := domainOf(env.MailFrom); d != "" {
+	d := domainOf(env.MailFrom)
+	if d != "" {
 		wg.Go(func() {
-			emit(collect(ctx, early.sender, d, func(ctx context.Context) []scoring.NetHit {
+			hs := collect(ctx, early.sender, d, func(ctx context.Context) []scoring.NetHit {
 				return checkDomain(ctx, res, "SENDER_", d)
-			})...)
+			})
+			emit(hs...)
+			if strings.EqualFold(fromDom, d) { // one question answers both
+				for _, h := range hs {
+					emit(scoring.NetHit{Rule: "FROM_" + strings.TrimPrefix(h.Rule, "SENDER_"), Detail: h.Detail})
+				}
+			}
 		})
 	}
-	if fromDom != "" {
+	if fromDom != "" && !strings.EqualFold(fromDom, d) {
 		wg.Go(func() { emit(checkDomain(ctx, res, "FROM_", fromDom)...) })
 	}
 	wg.Wait()

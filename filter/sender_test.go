@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/netip"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -144,6 +145,12 @@ func TestSenderRulesThroughPipeline(t *testing.T) {
 		if p := rt.Engine.Points(r); p < 0.5 || p > 1.5 {
 			t.Errorf("%s worth %v, want 0.5..1.5", r, p)
 		}
+	}
+	// From's domain is the envelope's: one question answers both.
+	sameDom := strings.Replace(ham, "From: a@example.net", "From: a@nullmx.example", 1)
+	res = evaluate(rt, "192.0.2.6", "b@NullMX.example", sameDom, 5*time.Second)
+	if !res.Verdict.Has("SENDER_NULL_MX") || !res.Verdict.Has("FROM_NULL_MX") {
+		t.Errorf("same domain: want SENDER_NULL_MX and FROM_NULL_MX: %+v", res.Verdict.Hits)
 	}
 	res = evaluate(rt, "127.0.0.1", "a@nullmx.example", ham, 5*time.Second)
 	if res.Verdict.Has("RDNS_NONE") || res.Verdict.Has("SENDER_NULL_MX") {
