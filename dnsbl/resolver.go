@@ -6,6 +6,7 @@ import (
 	"net"
 	"os"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -108,6 +109,7 @@ type Resolver struct {
 	flight  singleflight.Group
 	udp     *dns.Client
 	tcp     *dns.Client
+	conns   udpPool
 	queries atomic.Int64
 }
 
@@ -190,6 +192,9 @@ func entryResult(e *cacheEntry, name string, qtype uint16) ([]dns.RR, error) {
 
 // canonical lower-cases and qualifies name, refusing malformed names.
 func canonical(name string, qtype uint16) (string, error) {
+	if n, ok := plainName(name); ok {
+		return n, nil
+	}
 	n := dns.CanonicalName(strings.TrimSpace(name))
 	if n == "." || len(n) > 254 {
 		return "", newErr(ErrPerm, name, qtype, "bad name")
@@ -203,6 +208,36 @@ func canonical(name string, qtype uint16) (string, error) {
 		}
 	}
 	return n, nil
+}
+
+// plainName is canonical's fast path for the common case, a host name of
+// lower-case letters, digits, '-' and '_' in labels of 1 to 63 bytes, with
+// or without the final dot: it returns the name fully qualified, without
+// allocating when it already is. Anything else reports false.
+func plainName(name string) (string, bool) {
+	if name == "" || len(name) > 253 {
+		return "", false
+	}
+	label := 0
+	for i := 0; i < len(name); i++ {
+		switch c := name[i]; {
+		case c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '-' || c == '_':
+			if label++; label > 63 {
+				return "", false
+			}
+		case c == '.':
+			if label == 0 {
+				return "", false
+			}
+			label = 0
+		default:
+			return "", false
+		}
+	}
+	if label == 0 {
+		return name, true // ends with the dot
+	}
+	return name + ".", true
 }
 
 func typeString(t uint16) string {
@@ -261,7 +296,7 @@ func (r *Resolver) exchangeOne(ctx context.Context, m *dns.Msg, srv string) (*dn
 	msg := m.Copy()
 	msg.Id = dns.Id()
 	r.queries.Add(1)
-	resp, _, err := r.udp.ExchangeContext(qctx, msg, srv)
+	resp, err := r.exchangeUDP(qctx, msg, srv)
 	if err == nil && resp.Truncated {
 		msg.Id = dns.Id()
 		r.queries.Add(1)
@@ -275,6 +310,95 @@ func (r *Resolver) exchangeOne(ctx context.Context, m *dns.Msg, srv string) (*dn
 		return nil, newErr(ErrTemp, q.Name, q.Qtype, "answer for another question")
 	}
 	return resp, nil
+}
+
+// exchangeUDP sends msg over a pooled UDP socket to srv.
+func (r *Resolver) exchangeUDP(ctx context.Context, msg *dns.Msg, srv string) (*dns.Msg, error) {
+	co, err := r.conns.get(r.udp, srv)
+	if err != nil {
+		return nil, err
+	}
+	resp, _, err := r.udp.ExchangeWithConnContext(ctx, msg, co.Conn)
+	if err != nil {
+		_ = co.Close() // a socket that timed out may still receive the late answer
+		return nil, err
+	}
+	r.conns.put(srv, co)
+	return resp, nil
+}
+
+// Close releases the idle sockets. The Resolver stays usable.
+func (r *Resolver) Close() error {
+	return r.conns.close()
+}
+
+// udpPool keeps connected UDP sockets to the servers for reuse: a fresh
+// socket per query costs four system calls and a poller registration, most
+// of the CPU a query to a nearby resolver takes. A socket serves one query
+// at a time; answers with another ID (late answers to a query that timed
+// out elsewhere) are skipped by the library, and every answer's question is
+// checked (exchangeOne). A socket retires after maxSocketUses queries, so the
+// source port keeps changing as spoofing resistance wants, and after any
+// error.
+type udpPool struct {
+	mu   sync.Mutex
+	idle map[string][]*pooledConn
+}
+
+type pooledConn struct {
+	*dns.Conn
+	uses int
+}
+
+const (
+	maxSocketUses  = 100
+	maxIdleSockets = 32 // per server
+)
+
+func (p *udpPool) get(c *dns.Client, srv string) (*pooledConn, error) {
+	p.mu.Lock()
+	if l := p.idle[srv]; len(l) > 0 {
+		co := l[len(l)-1]
+		p.idle[srv] = l[:len(l)-1]
+		p.mu.Unlock()
+		co.uses++
+		return co, nil
+	}
+	p.mu.Unlock()
+	conn, err := c.Dial(srv)
+	if err != nil {
+		return nil, err
+	}
+	return &pooledConn{Conn: conn, uses: 1}, nil
+}
+
+func (p *udpPool) put(srv string, co *pooledConn) {
+	p.mu.Lock()
+	if co.uses < maxSocketUses && len(p.idle[srv]) < maxIdleSockets {
+		if p.idle == nil {
+			p.idle = map[string][]*pooledConn{}
+		}
+		p.idle[srv] = append(p.idle[srv], co)
+		co = nil
+	}
+	p.mu.Unlock()
+	if co != nil {
+		_ = co.Close()
+	}
+}
+
+func (p *udpPool) close() error {
+	p.mu.Lock()
+	idle := p.idle
+	p.idle = nil
+	p.mu.Unlock()
+	var errs []error
+	for _, l := range idle {
+		for _, co := range l {
+			errs = append(errs, co.Close())
+		}
+	}
+	return errors.Join(errs...)
 }
 
 func netReason(err error) string {

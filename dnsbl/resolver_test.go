@@ -3,6 +3,7 @@ package dnsbl
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net"
 	"net/netip"
 	"slices"
@@ -291,5 +292,68 @@ func TestSystemServers(t *testing.T) {
 	}
 	if got := systemServers(p); !slices.Equal(got, []string{"192.0.2.53:53", "[2001:db8::53]:53"}) {
 		t.Errorf("servers = %v", got)
+	}
+}
+
+// Queries reuse their UDP sockets (one at a time), and a socket retires
+// after maxSocketUses queries so that the source port keeps changing.
+func TestResolverReusesSockets(t *testing.T) {
+	var mu sync.Mutex
+	ports := map[string]int{}
+	s := startDNS(t, func(s *testDNS, w dns.ResponseWriter, r *dns.Msg) {
+		mu.Lock()
+		ports[w.RemoteAddr().String()]++
+		mu.Unlock()
+		zoneHandler(s, w, r)
+	})
+	r := newTestResolver(t, s, Options{CacheSize: -1})
+	defer r.Close()
+	ctx := context.Background()
+	const n = 250
+	for i := range n {
+		if _, err := r.LookupA(ctx, fmt.Sprintf("q%d.missing.test", i)); !IsNotFound(err) {
+			t.Fatalf("query %d: %v, want not found", i, err)
+		}
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	total := 0
+	for p, c := range ports {
+		total += c
+		if c > maxSocketUses {
+			t.Errorf("socket %s sent %d queries, more than %d", p, c, maxSocketUses)
+		}
+	}
+	if total != n {
+		t.Errorf("server saw %d queries, want %d", total, n)
+	}
+	if want := (n + maxSocketUses - 1) / maxSocketUses; len(ports) != want {
+		t.Errorf("%d sequential queries used %d sockets, want %d", n, len(ports), want)
+	}
+}
+
+// plainName agrees with the general path on every name it accepts and
+// refuses the rest.
+func TestCanonicalFastPath(t *testing.T) {
+	for _, name := range []string{
+		"example.com", "example.com.", "a-b_c.d1.test", "1.2.0.192.bl.test", strings.Repeat("a", 63) + ".test",
+		"Example.COM", "", ".", "a..b", ".a", strings.Repeat("a", 64) + ".test", "a b.test", "ex\\046mple.com",
+		" example.com", "é.test", strings.Repeat("abcdefghi.", 26),
+	} {
+		fast, ok := plainName(name)
+		n := dns.CanonicalName(strings.TrimSpace(name))
+		_, valid := dns.IsDomainName(n)
+		if ok && (!valid || fast != n) {
+			t.Errorf("plainName(%q) = %q, general path %q (valid %v)", name, fast, n, valid)
+		}
+		full, err := canonical(name, dns.TypeA)
+		if ok && (err != nil || full != fast) {
+			t.Errorf("canonical(%q) = %q, %v; want %q", name, full, err, fast)
+		}
+	}
+	for _, bad := range []string{"", ".", "a..b", strings.Repeat("a", 64) + ".test", strings.Repeat("abcdefghi.", 26)} {
+		if _, err := canonical(bad, dns.TypeA); err == nil {
+			t.Errorf("canonical(%q) accepted", bad)
+		}
 	}
 }

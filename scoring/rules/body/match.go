@@ -9,6 +9,7 @@ type matcher struct {
 	nclass  int
 	next    []int32 // state*nclass + class → state
 	out     [][]int32
+	term    []bool // state has output: one byte read per text byte instead of a slice header
 	phrases []string
 }
 
@@ -66,6 +67,10 @@ func (m *matcher) link(trie [][]int32) {
 			queue = append(queue, t)
 		}
 	}
+	m.term = make([]bool, len(trie))
+	for st := range m.out {
+		m.term[st] = len(m.out[st]) > 0
+	}
 	m.next = make([]int32, len(trie)*m.nclass)
 	for s := range trie {
 		copy(m.next[s*m.nclass:], trie[s])
@@ -77,6 +82,9 @@ func (m *matcher) scan(s string, found func(id int)) {
 	state := int32(0)
 	for i := 0; i < len(s); i++ {
 		state = m.next[int(state)*m.nclass+int(m.class[s[i]])]
+		if !m.term[state] {
+			continue
+		}
 		for _, id := range m.out[state] {
 			p := m.phrases[id]
 			start := i + 1 - len(p)
