@@ -4,8 +4,8 @@
 // and embedders get exactly these families) holding three kinds of metric:
 //
 //   - counters and histograms fed by Record after each message, from the
-//     milter's OnResult hook. They are atomic: recording costs a few
-//     hundred nanoseconds and never waits for a scrape;
+//     milter's OnResult hook. They are atomic: recording costs about 100 ns
+//     (BenchmarkRecord) and never waits for a scrape;
 //   - gauges and counters read at scrape time from snapshots the long-lived
 //     parts already keep (open sessions, the resolver's cache counters, the
 //     DNS lists' health, the autolearn queue). The SMTP path does no extra
@@ -44,7 +44,7 @@ var Actions = []policy.Action{policy.Accept, policy.Tag, policy.Reject, policy.T
 // "other" for a reason not listed.
 var FailSafeReasons = []string{"deadline", "degraded", "panic", "incomplete", "overloaded", "progress", "other"}
 
-// VerdictBuckets (seconds) span 1 ms to the longest deadline allowed (10 s).
+// VerdictBuckets (seconds) span 1 ms to 10 s, past the default deadline (8 s).
 var VerdictBuckets = []float64{.001, .0025, .005, .01, .025, .05, .1, .25, .5, 1, 2.5, 5, 10}
 
 // SizeBuckets (bytes) span 1 KiB to 64 MiB by powers of four.

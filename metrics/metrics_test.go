@@ -297,3 +297,14 @@ func TestServe(t *testing.T) {
 		t.Error("still serving after Shutdown")
 	}
 }
+
+func BenchmarkRecord(b *testing.B) {
+	m := metrics.New(metrics.Sources{})
+	m.SetRules([]string{"GTUBE", "HTML_ONLY", "BODY_MONEY"})
+	v := &scoring.Verdict{Hits: []scoring.Hit{{Rule: "GTUBE"}, {Rule: "HTML_ONLY"}, {Rule: "BODY_MONEY"}}}
+	msg := metrics.Message{Action: policy.Tag, Size: 4000, Elapsed: 5 * time.Millisecond, Verdict: v}
+	b.ReportAllocs()
+	for b.Loop() {
+		m.Record(msg)
+	}
+}
