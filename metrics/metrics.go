@@ -36,7 +36,9 @@ import (
 // Namespace prefixes every mailsift metric.
 const Namespace = "mailsift"
 
-// Actions are the values of the action label of mailsift_messages_total.
+// Actions are the values of the action label of mailsift_messages_total:
+// every policy.Action. A new action (quarantine) must be added here, or
+// Record ignores it.
 var Actions = []policy.Action{policy.Accept, policy.Tag, policy.Reject, policy.Tempfail}
 
 // FailSafeReasons are the values of the reason label of
