@@ -38,6 +38,7 @@ type Config struct {
 	Bayes   Bayes              `toml:"bayes" doc:"The Bayes classifier: token statistics learned from your mail."`
 	DNS     DNS                `toml:"dns" doc:"The DNS resolver and the DNS lists (DNSBL, DNSWL, URIBL) asked about each message."`
 	Auth    Auth               `toml:"auth" doc:"Sender authentication: SPF, DKIM, DMARC and the Authentication-Results header."`
+	Metrics Metrics            `toml:"metrics" doc:"The Prometheus metrics endpoint (docs/metrics.md). Off by default."`
 	Scores  map[string]float64 `toml:"scores" doc:"Points per rule name, overriding the built-in defaults."`
 	Meta    []MetaRule         `toml:"meta" doc:"Extra meta rules: boolean expressions over rule names."`
 }
@@ -129,8 +130,9 @@ func Default() *Config {
 			Enabled: true, Timeout: Duration{time.Second}, Retries: 1, CacheSize: 10000, MaxURILookups: 20, Degraded: "lists",
 			CheckRelay: true,
 		},
-		Auth:   Auth{SPF: true, DKIM: true, DMARC: true},
-		Scores: map[string]float64{},
+		Auth:    Auth{SPF: true, DKIM: true, DMARC: true},
+		Metrics: Metrics{Path: "/metrics"},
+		Scores:  map[string]float64{},
 	}
 }
 

@@ -94,6 +94,10 @@ dmarc = false
 authserv_id = "mx.example.org"
 our_names = ["mx.example.org", "192.0.2.25"]
 
+[metrics]
+listen = "127.0.0.1:9339"
+path = "/stats"
+
 [actions]
 tag_threshold = 4
 reject_threshold = 12.5
@@ -135,8 +139,9 @@ func TestLoadEveryKey(t *testing.T) {
 		DNS: DNS{Servers: []string{"127.0.0.1:5353", "::1"}, Timeout: Duration{500 * time.Millisecond}, Retries: 2,
 			CacheSize: 100, MaxURILookups: 5, CheckPrivate: true, Degraded: "all", Enabled: true,
 			TrustedNetworks: []string{"192.0.2.0/24", "2001:db8::1"}},
-		Auth:   Auth{AuthservID: "mx.example.org", OurNames: []string{"mx.example.org", "192.0.2.25"}},
-		Scores: map[string]float64{"HDR_DATE_FUTURE": 2.5, "BAYES_99": 4},
+		Auth:    Auth{AuthservID: "mx.example.org", OurNames: []string{"mx.example.org", "192.0.2.25"}},
+		Metrics: Metrics{Listen: "127.0.0.1:9339", Path: "/stats"},
+		Scores:  map[string]float64{"HDR_DATE_FUTURE": 2.5, "BAYES_99": 4},
 		Meta: []MetaRule{
 			{Name: "LOCAL_COMBO", Expr: "__A && !__B", Score: 1.5, Desc: "A without B"},
 			{Name: "__LOCAL_HELPER", Expr: "(X + Y + Z) >= 2"},

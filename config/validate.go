@@ -34,6 +34,7 @@ func (c *Config) validate() Errors {
 	c.Bayes.validate(&v)
 	c.DNS.validate(&v)
 	c.Auth.validate(&v)
+	c.Metrics.validate(&v)
 	validateScores(&v, c.Scores)
 	validateMeta(&v, c.Meta)
 	return v.errs

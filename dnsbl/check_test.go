@@ -179,6 +179,15 @@ func TestHealth(t *testing.T) {
 	}
 	want["sf"], want["dead"] = Down, Down
 	check()
+	for _, h := range c.Health() {
+		wantDisabled := uint64(0)
+		if want[h.Zone] == Down {
+			wantDisabled = 1
+		}
+		if h.Disabled != wantDisabled || h.Enabled != (h.Zone != "off") {
+			t.Errorf("zone %s: disabled %d times, enabled %v", h.Zone, h.Disabled, h.Enabled)
+		}
+	}
 	h := hitFor(c.Check(ctx, netip.MustParseAddr("192.0.2.2")), "all")
 	if h.Status != Disabled || h.Rules != nil {
 		t.Errorf("down zone: %+v", h)

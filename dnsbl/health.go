@@ -27,10 +27,13 @@ func (s HealthState) String() string { return healthNames[s] }
 // ZoneHealth is one zone's health, for metrics and the CLI.
 type ZoneHealth struct {
 	Zone      string
+	Enabled   bool // the configuration asks the zone (Zone.Enabled)
 	State     HealthState
 	Reason    string    // why Down
 	Since     time.Time // when State last changed
 	LastProbe time.Time
+	// Disabled counts the times a probe took the zone down since start.
+	Disabled uint64
 }
 
 // probeFailLimit is how many probes in a row may time out before a zone
@@ -43,7 +46,8 @@ type health struct {
 	reason string
 	since  time.Time
 	last   time.Time
-	fails  int // probes in a row without an answer
+	fails  int    // probes in a row without an answer
+	downs  uint64 // changes to Down, for ZoneHealth.Disabled
 }
 
 func (h *health) usable() bool {
@@ -60,6 +64,9 @@ func (h *health) set(now time.Time, s HealthState, reason string) bool {
 	changed := h.state != s
 	if changed {
 		h.state, h.since = s, now
+		if s == Down {
+			h.downs++
+		}
 	}
 	h.reason = reason
 	return changed
@@ -81,8 +88,8 @@ func (c *Checker) Health() []ZoneHealth {
 	for _, zs := range c.zones {
 		h := &zs.health
 		h.mu.Lock()
-		out = append(out, ZoneHealth{Zone: zs.zone.Name, State: h.state, Reason: h.reason,
-			Since: h.since, LastProbe: h.last})
+		out = append(out, ZoneHealth{Zone: zs.zone.Name, Enabled: zs.zone.Enabled, State: h.state,
+			Reason: h.reason, Since: h.since, LastProbe: h.last, Disabled: h.downs})
 		h.mu.Unlock()
 	}
 	return out

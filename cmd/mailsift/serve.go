@@ -19,11 +19,16 @@ import (
 
 	"github.com/mailsift/mailsift/config"
 	"github.com/mailsift/mailsift/filter"
+	"github.com/mailsift/mailsift/metrics"
 	"github.com/mailsift/mailsift/milter"
 	"github.com/mailsift/mailsift/store/sqlite"
 )
 
-func runServe(args []string, stdout, stderr io.Writer) int {
+func runServe(args []string, stdout, stderr io.Writer) int { return serve(args, stdout, stderr, nil) }
+
+// serve runs the daemon. sig, when not nil, replaces the process's signals
+// (tests send SIGHUP and SIGTERM on it).
+func serve(args []string, stdout, stderr io.Writer, sig <-chan os.Signal) int {
 	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	cfgPath := fs.String("config", "", "configuration file (default: built-in defaults)")
@@ -59,7 +64,7 @@ func runServe(args []string, stdout, stderr io.Writer) int {
 	gomilter.LogWarning = func(format string, v ...interface{}) {
 		log.Warn().Str("source", "go-milter").Msgf(format, v...)
 	}
-	d := &daemon{path: *cfgPath, override: override, log: log, msgLog: msgLog}
+	d := &daemon{path: *cfgPath, override: override, log: log, msgLog: msgLog, sig: sig}
 	if err := d.run(cfg); err != nil {
 		log.Error().Err(err).Msg("exiting")
 		return 1
@@ -81,7 +86,9 @@ type daemon struct {
 	log      zerolog.Logger
 	msgLog   zerolog.Logger
 	rt       atomic.Pointer[filter.Runtime]
-	deps     filter.Deps // outlive reloads
+	deps     filter.Deps      // outlive reloads
+	metrics  *metrics.Metrics // nil without [metrics] listen
+	sig      <-chan os.Signal // nil: the process's signals
 }
 
 func (d *daemon) run(cfg *config.Config) error {
@@ -118,19 +125,31 @@ func (d *daemon) run(cfg *config.Config) error {
 		return err
 	}
 	d.rt.Store(rt)
+	fault, err := d.faultDelay()
+	if err != nil {
+		return err
+	}
 	ln, err := listen(cfg.Listen)
 	if err != nil {
 		return err
 	}
-	var fault time.Duration
-	if v := os.Getenv("MAILSIFT_FAULT_EOM_DELAY"); v != "" {
-		if fault, err = time.ParseDuration(v); err != nil {
-			return fmt.Errorf("MAILSIFT_FAULT_EOM_DELAY: %w", err)
+	var mln net.Listener
+	if cfg.Metrics.Listen != "" {
+		if mln, err = listenMetrics(cfg.Metrics); err != nil {
+			ln.Close()
+			return err
 		}
-		d.log.Warn().Dur("delay", fault).Msg("fault injection on: slow end-of-message for marked messages")
 	}
-	srv := milter.New(milter.Options{
-		Runtime: d.rt.Load, Log: d.log, MsgLog: d.msgLog, FaultDelay: fault, OnResult: st.record,
+	var srv *milter.Server
+	// Sessions is read at scrape time, after srv is set below.
+	d.metrics = newMetrics(cfg, deps, queue, func() int64 { return srv.Sessions() })
+	onResult := st.record
+	if d.metrics != nil {
+		d.metrics.SetRules(rt.Engine.Registry().Names())
+		onResult = onResults(st.record, recordMetrics(d.metrics))
+	}
+	srv = milter.New(milter.Options{
+		Runtime: d.rt.Load, Log: d.log, MsgLog: d.msgLog, FaultDelay: fault, OnResult: onResult,
 		MaxPipelines: cfg.Limits.Sessions,
 	})
 	l := cfg.Limits
@@ -143,9 +162,13 @@ func (d *daemon) run(cfg *config.Config) error {
 	}()
 	d.log.Info().Str("address", cfg.Listen.Address).Int("rules", len(rt.Engine.Registry().Names())).
 		Str("version", version).Msg("listening")
-	sig := make(chan os.Signal, 4)
-	signal.Notify(sig, syscall.SIGHUP, syscall.SIGTERM, syscall.SIGINT)
-	defer signal.Stop(sig)
+	sig, stopSignals := d.signals()
+	defer stopSignals()
+	if mln != nil {
+		ms := d.metrics.Serve(mln, cfg.Metrics.Path, d.log)
+		defer stopMetrics(ms, d.log) // after the milter drained: scrapes see the end
+		d.log.Info().Str("address", mln.Addr().String()).Str("path", cfg.Metrics.Path).Msg("serving metrics")
+	}
 	for {
 		select {
 		case err := <-errc:
@@ -156,20 +179,52 @@ func (d *daemon) run(cfg *config.Config) error {
 				continue
 			}
 			d.log.Info().Str("signal", s.String()).Msg("shutting down")
-			ctx, cancel := context.WithTimeout(context.Background(), d.rt.Load().Config.Limits.Deadline.Duration+5*time.Second)
-			err := srv.Shutdown(ctx)
-			cancel()
-			if err != nil {
-				d.log.Warn().Err(err).Msg("sessions still open at shutdown; closing")
-				_ = srv.Close()
-			}
-			if strings.HasPrefix(cfg.Listen.Address, "unix:") {
-				_ = os.Remove(strings.TrimPrefix(cfg.Listen.Address, "unix:"))
-			}
-			d.log.Info().Msg("stopped")
+			d.shutdown(srv, cfg.Listen)
 			return nil
 		}
 	}
+}
+
+// shutdown lets the sessions in flight finish, up to a deadline, and
+// removes a unix socket.
+func (d *daemon) shutdown(srv *milter.Server, l config.Listen) {
+	ctx, cancel := context.WithTimeout(context.Background(), d.rt.Load().Config.Limits.Deadline.Duration+5*time.Second)
+	err := srv.Shutdown(ctx)
+	cancel()
+	if err != nil {
+		d.log.Warn().Err(err).Msg("sessions still open at shutdown; closing")
+		_ = srv.Close()
+	}
+	if strings.HasPrefix(l.Address, "unix:") {
+		_ = os.Remove(strings.TrimPrefix(l.Address, "unix:"))
+	}
+	d.log.Info().Msg("stopped")
+}
+
+// faultDelay reads the fault injection of MAILSIFT_FAULT_EOM_DELAY (tests).
+func (d *daemon) faultDelay() (time.Duration, error) {
+	v := os.Getenv("MAILSIFT_FAULT_EOM_DELAY")
+	if v == "" {
+		return 0, nil
+	}
+	fault, err := time.ParseDuration(v)
+	if err != nil {
+		return 0, fmt.Errorf("MAILSIFT_FAULT_EOM_DELAY: %w", err)
+	}
+	d.log.Warn().Dur("delay", fault).Msg("fault injection on: slow end-of-message for marked messages")
+	return fault, nil
+}
+
+// signals returns the daemon's signal channel, the process's SIGHUP,
+// SIGTERM and SIGINT unless a test gave its own, and a function that stops
+// delivering them.
+func (d *daemon) signals() (<-chan os.Signal, func()) {
+	if d.sig != nil {
+		return d.sig, func() {}
+	}
+	c := make(chan os.Signal, 4)
+	signal.Notify(c, syscall.SIGHUP, syscall.SIGTERM, syscall.SIGINT)
+	return c, func() { signal.Stop(c) }
 }
 
 // reload reads the configuration again and swaps the runtime; a bad file is
@@ -193,6 +248,9 @@ func (d *daemon) reload(started *config.Config) {
 		return
 	}
 	d.rt.Store(rt)
+	if d.metrics != nil {
+		d.metrics.SetRules(rt.Engine.Registry().Names())
+	}
 	d.log.Info().Str("config", d.path).Int("rules", len(rt.Engine.Registry().Names())).Msg("reloaded")
 }
 

@@ -25,6 +25,7 @@ var allowed = map[string][]string{
 	"config":          {"scoring", "message"},
 	"filter":          {"message", "scoring", "policy", "config", "bayes", "store", "dnsbl", "auth"},
 	"milter":          {"filter", "message", "policy", "config", "scoring"},
+	"metrics":         {"policy", "scoring", "dnsbl", "bayes"},
 	"internal/corpus": {},
 	"internal/dom":    {},
 }
