@@ -83,3 +83,50 @@ func TestDNSChecks(t *testing.T) {
 			ours, others, strings.Join(got.Lines("Authentication-Results"), "\n"))
 	}
 }
+
+const (
+	relaySMTPPort   = "17884"
+	relayMilterPort = "17885"
+)
+
+// TestTrustedRelayChecks: through the real Postfix, mail submitted from
+// loopback (a trusted relay: check_private is off) is judged by the first
+// untrusted hop of its Received chain: that address gets the list's rule
+// and the SPF check.
+func TestTrustedRelayChecks(t *testing.T) {
+	t.Parallel()
+	postfixtest.Require(t)
+	srv := dnsbltest.Start(t,
+		"2.0.0.127.bl.e2e.test. 300 IN A 127.0.0.2",
+		"1.2.0.192.bl.e2e.test. 300 IN A 127.0.0.2",
+		`e2e-relay.test. 300 IN TXT "v=spf1 ip4:192.0.2.1 -all"`)
+	cfg := "[actions]\nreject_threshold = 0.0\n\n[dns]\nservers = [\"" + srv.Addr + "\"]\n" +
+		"timeout = \"500ms\"\nzones_file = \"zones.toml\"\ntrusted_networks = [\"10.20.0.0/16\"]\n\n" +
+		"[auth]\nauthserv_id = \"" + authservID + "\"\n"
+	startMailsiftWith(t, relayMilterPort, cfg, func(dir string) {
+		if err := os.WriteFile(filepath.Join(dir, "zones.toml"), []byte(e2eZones), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	})
+	pf := postfixtest.Start(t, postfixtest.Options{
+		SMTPPort: relaySMTPPort, MilterAddr: "inet:127.0.0.1:" + relayMilterPort, MilterDefaultAction: "tempfail",
+	})
+	data := "Received: from relay.e2e.test (relay.e2e.test [10.20.0.5]) by gw.e2e.test; Mon, 23 Nov 2026 10:00:02 +0000\n" +
+		"Received: from client.e2e-relay.test (client.e2e-relay.test [192.0.2.1]) by relay.e2e.test; Mon, 23 Nov 2026 10:00:01 +0000\n" +
+		"Received: from forged.example ([198.51.100.9]) by client.e2e-relay.test; Mon, 23 Nov 2026 10:00:00 +0000\n" +
+		"From: Dana <dana@e2e-relay.test>\nTo: user@e2e.test\nSubject: minutes\n" +
+		"Date: Mon, 23 Nov 2026 10:00:00 +0000\nMessage-ID: <relay-1@e2e-relay.test>\n\n" +
+		"Hello, the minutes are attached.\n"
+	res := pf.Send(t, postfixtest.Mail{ID: "relay", From: "dana@e2e-relay.test", Data: []byte(data)})
+	if res.Code != 0 {
+		t.Fatalf("swaks exit %d:\n%s", res.Code, res.Transcript)
+	}
+	got := pf.Delivered(t, "relay")
+	report := strings.Join(got.Lines("X-Spam-Report"), "\n")
+	if !strings.Contains(report, " RCVD_IN_E2E_SPAM (192.0.2.1 ") || !strings.Contains(report, " SPF_PASS ") {
+		t.Errorf("X-Spam-Report lacks the relay's RCVD_IN_E2E_SPAM or SPF_PASS:\n%s", report)
+	}
+	if strings.Contains(report, "127.0.0.1 in") || strings.Contains(report, "198.51.100.9") {
+		t.Errorf("a trusted client or a hop below the first untrusted one was asked:\n%s", report)
+	}
+}
