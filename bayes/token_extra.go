@@ -77,7 +77,7 @@ func (e *emitter) extras(m *message.Message) {
 		e.misc(m)
 	}
 	if x&xHTMLTags != 0 {
-		e.htmlTags(m.HTMLLower)
+		e.htmlTags(m.LowerHTML())
 	}
 	if x&xComments != 0 {
 		e.words(pfxComment, m.Comments, true)

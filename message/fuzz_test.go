@@ -35,7 +35,7 @@ func checkBounded(t *testing.T, m *Message, lim Limits) {
 	t.Helper()
 	for name, s := range map[string]string{"Text": m.Text, "TextLower": m.TextLower, "Plain": m.Plain,
 		"HTMLText": m.HTMLText, "Hidden": m.Hidden, "Comments": m.Comments, "HTML": m.HTML,
-		"HTMLLower": m.HTMLLower} {
+		"HTMLLower": m.LowerHTML()} {
 		if len(s) > lim.MaxText {
 			t.Errorf("len(%s) = %d > MaxText %d", name, len(s), lim.MaxText)
 		}

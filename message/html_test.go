@@ -23,7 +23,7 @@ func TestHTMLVisibleText(t *testing.T) {
 	if !m.HasHTML || m.HasPlain || m.Plain != "" || m.Scripts != 1 {
 		t.Errorf("HasHTML %v HasPlain %v Scripts %d", m.HasHTML, m.HasPlain, m.Scripts)
 	}
-	if m.HTML != src || m.HTMLLower != strings.ToLower(src) {
+	if m.HTML != src || m.LowerHTML() != strings.ToLower(src) {
 		t.Errorf("HTML not kept")
 	}
 }

@@ -10,6 +10,7 @@ package message
 
 import (
 	"net/netip"
+	"strings"
 	"time"
 )
 
@@ -183,8 +184,7 @@ type Message struct {
 	Comments string
 	// HTML is the raw (decoded) HTML of the text/html parts, for rules that
 	// look at markup; bounded by Limits.MaxText.
-	HTML      string
-	HTMLLower string
+	HTML string
 
 	HasPlain       bool // at least one text/plain leaf
 	HasHTML        bool // at least one text/html leaf
@@ -264,3 +264,7 @@ func equalFold(a, b string) bool {
 	}
 	return true
 }
+
+// LowerHTML returns HTML lower-cased (computed on each call: few readers
+// need it).
+func (m *Message) LowerHTML() string { return strings.ToLower(m.HTML) }

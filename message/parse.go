@@ -127,12 +127,8 @@ func (p *parser) finish() {
 	m.Hidden = p.hidden.String()
 	m.Comments = p.comments.String()
 	m.HTML = p.html.String()
-	m.HTMLLower = strings.ToLower(m.HTML)
 	if len(m.TextLower) > p.lim.MaxText {
 		m.TextLower = cutUTF8(m.TextLower, p.lim.MaxText)
-	}
-	if len(m.HTMLLower) > p.lim.MaxText {
-		m.HTMLLower = cutUTF8(m.HTMLLower, p.lim.MaxText)
 	}
 }
 
