@@ -5,13 +5,19 @@ package body
 // byte alphabet. Matches must start and end on word boundaries when the
 // phrase starts or ends with a letter or digit.
 type matcher struct {
-	class   [256]uint8 // byte → alphabet class; 0 = any byte not in a phrase
-	nclass  int
-	next    []int32 // state*nclass + class → state
+	class  [256]uint8 // byte → alphabet class; 0 = any byte not in a phrase
+	nclass int
+	// next maps state*nclass + class to the next state, with termBit set
+	// when that state has output: 2 bytes per entry keeps the hot rows of
+	// the table in cache, and the flag saves reading out for most bytes.
+	next    []uint16
 	out     [][]int32
-	term    []bool // state has output: one byte read per text byte instead of a slice header
 	phrases []string
 }
+
+// termBit marks a transition into a state with output; the states are the
+// bits below it.
+const termBit = 1 << 15
 
 // newMatcher compiles phrases (lower-case ASCII; a phrase's index is its id).
 func newMatcher(phrases []string) *matcher {
@@ -67,22 +73,28 @@ func (m *matcher) link(trie [][]int32) {
 			queue = append(queue, t)
 		}
 	}
-	m.term = make([]bool, len(trie))
-	for st := range m.out {
-		m.term[st] = len(m.out[st]) > 0
+	if len(trie) >= termBit {
+		panic("body: phrase automaton too large for 15-bit states")
 	}
-	m.next = make([]int32, len(trie)*m.nclass)
+	m.next = make([]uint16, len(trie)*m.nclass)
 	for s := range trie {
-		copy(m.next[s*m.nclass:], trie[s])
+		for c, t := range trie[s] {
+			v := uint16(t)
+			if len(m.out[t]) > 0 {
+				v |= termBit
+			}
+			m.next[s*m.nclass+c] = v
+		}
 	}
 }
 
 // scan calls found(id) for every phrase occurrence on word boundaries in s.
 func (m *matcher) scan(s string, found func(id int)) {
-	state := int32(0)
+	state := 0
 	for i := 0; i < len(s); i++ {
-		state = m.next[int(state)*m.nclass+int(m.class[s[i]])]
-		if !m.term[state] {
+		v := m.next[state*m.nclass+int(m.class[s[i]])]
+		state = int(v &^ termBit)
+		if v&termBit == 0 {
 			continue
 		}
 		for _, id := range m.out[state] {
