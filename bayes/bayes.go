@@ -233,6 +233,61 @@ func (c *Classifier) ForgetTokens(ctx context.Context, scope store.Scope, digest
 	return ok, nil
 }
 
+// BatchForgetter is an optional interface of a store.BayesStore that
+// unlearns many messages of one scope in one transaction (store/sqlite
+// implements it), returning the class each had been learned as.
+type BatchForgetter interface {
+	BayesForgetMany(ctx context.Context, scope store.Scope, n int,
+		item func(i int) (digest string, tokens []uint64)) ([]store.Class, error)
+}
+
+// ForgetMany unlearns jobs (their Class is ignored) in one store
+// transaction per run of consecutive jobs of the same scope when the store
+// is a BatchForgetter, and reports for each whether it had been learned.
+// It returns the results of the jobs handled before an error.
+func (c *Classifier) ForgetMany(ctx context.Context, jobs []Job) ([]bool, error) {
+	bf, ok := c.st.(BatchForgetter)
+	if !ok {
+		oks := make([]bool, 0, len(jobs))
+		for _, j := range jobs {
+			ok, err := c.ForgetTokens(ctx, j.Scope, j.Digest, j.Tokens)
+			if err != nil {
+				return oks, err
+			}
+			oks = append(oks, ok)
+		}
+		return oks, nil
+	}
+	c.learnMu.Lock()
+	defer c.learnMu.Unlock()
+	oks := make([]bool, 0, len(jobs))
+	for len(jobs) > 0 {
+		n := 1
+		for n < len(jobs) && jobs[n].Scope == jobs[0].Scope {
+			n++
+		}
+		run := jobs[:n]
+		jobs = jobs[n:]
+		m, err := c.modelLocked(ctx, run[0].Scope)
+		if err != nil {
+			return oks, err
+		}
+		was, err := bf.BayesForgetMany(ctx, run[0].Scope, len(run),
+			func(i int) (string, []uint64) { return run[i].Digest, run[i].Tokens })
+		if err != nil {
+			return oks, fmt.Errorf("bayes: forget %s: %w", run[0].Scope, err)
+		}
+		for i, w := range was {
+			if w != store.None {
+				dh, ds := delta(w)
+				m.apply(run[i].Tokens, -dh, -ds)
+			}
+			oks = append(oks, w != store.None)
+		}
+	}
+	return oks, nil
+}
+
 // Refresh reloads every model whose totals in the store differ from memory
 // (another process, such as `mailsift learn`, learned into the same
 // database). Call it from a janitor, never in the SMTP path.

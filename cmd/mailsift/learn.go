@@ -298,9 +298,19 @@ func (l *learner) consume(ctx context.Context, in <-chan prepared) error {
 		if len(batch) == 0 {
 			return nil
 		}
-		outs, err := l.c.LearnMany(ctx, batch)
-		for i, o := range outs {
-			l.sum.learnedAs(o, batch[i].Class)
+		var err error
+		if l.forget {
+			var oks []bool
+			oks, err = l.c.ForgetMany(ctx, batch)
+			for _, ok := range oks {
+				l.sum.forgot(ok)
+			}
+		} else {
+			var outs []store.LearnOutcome
+			outs, err = l.c.LearnMany(ctx, batch)
+			for i, o := range outs {
+				l.sum.learnedAs(o, batch[i].Class)
+			}
 		}
 		batch = batch[:0]
 		return err
@@ -310,12 +320,6 @@ func (l *learner) consume(ctx context.Context, in <-chan prepared) error {
 		switch {
 		case p.reason != "":
 			l.sum.unparsable(p.origin, p.reason)
-		case l.forget:
-			ok, err := l.c.ForgetTokens(ctx, l.scope, p.digest, p.tokens)
-			if err != nil {
-				return err
-			}
-			l.sum.forgot(ok)
 		default:
 			batch = append(batch, bayes.Job{Scope: l.scope, Digest: p.digest, Tokens: p.tokens, Class: p.class})
 			if len(batch) == learnBatch {

@@ -318,38 +318,73 @@ func addTotals(ctx context.Context, tx *sql.Tx, scope store.Scope, dh, ds int) e
 
 // BayesForget implements store.BayesStore in one transaction.
 func (d *DB) BayesForget(ctx context.Context, scope store.Scope, digest string, tokens []uint64) (bool, error) {
-	var ok bool
+	was, err := d.BayesForgetMany(ctx, scope, 1, func(int) (string, []uint64) { return digest, tokens })
+	if err != nil {
+		return false, err
+	}
+	return was[0] != store.None, nil
+}
+
+// BayesForgetMany unlearns n messages in one transaction, each as
+// BayesForget would; item returns the i-th. It returns the class each
+// message had been learned as (store.None: it was not learned). It is the
+// optional batch interface bayes.BatchStore: the count changes of the
+// whole batch are summed and written once per token, and tokens left with
+// no count are removed.
+func (d *DB) BayesForgetMany(ctx context.Context, scope store.Scope, n int,
+	item func(i int) (digest string, tokens []uint64)) ([]store.Class, error) {
+	was := make([]store.Class, n)
 	err := d.withTx(ctx, "bayes forget", func(tx *sql.Tx) error {
-		was, err := seen(ctx, tx, scope, digest)
-		if err != nil || was == store.None {
+		deltas := map[uint64][2]int{}
+		var th, ts int
+		for i := 0; i < n; i++ {
+			digest, tokens := item(i)
+			c, err := seen(ctx, tx, scope, digest)
+			if err != nil {
+				return err
+			}
+			if was[i] = c; c == store.None {
+				continue
+			}
+			dh, ds := 0, -1
+			if c == store.Ham {
+				dh, ds = -1, 0
+			}
+			th, ts = th+dh, ts+ds
+			for _, t := range tokens {
+				v := deltas[t]
+				deltas[t] = [2]int{v[0] + dh, v[1] + ds}
+			}
+			if _, err := tx.ExecContext(ctx, `DELETE FROM bayes_seen WHERE scope = ? AND digest = ?`,
+				scope.String(), digest); err != nil {
+				return err
+			}
+		}
+		if th == 0 && ts == 0 {
+			return nil
+		}
+		// atime 0: forgetting does not make a token recent.
+		if err := upsertTokens(ctx, tx, scope, deltas, 0); err != nil {
 			return err
 		}
-		ok = true
-		dh, ds := 0, -1
-		if was == store.Ham {
-			dh, ds = -1, 0
+		tokens := make([]uint64, 0, len(deltas))
+		for t := range deltas {
+			tokens = append(tokens, t)
 		}
-		update := func(n int) string {
-			return fmt.Sprintf(`UPDATE bayes_tokens SET ham = MAX(0, ham + %d), spam = MAX(0, spam + %d)
-				WHERE scope = ?1 AND token IN (%s)`, dh, ds, placeholders(2, n))
-		}
+		slices.Sort(tokens)
 		drop := func(n int) string {
 			return `DELETE FROM bayes_tokens WHERE scope = ?1 AND ham = 0 AND spam = 0 AND token IN (` +
 				placeholders(2, n) + `)`
 		}
-		if err := chunked(ctx, tx, update, scope, nil, tokens); err != nil {
-			return err
-		}
 		if err := chunked(ctx, tx, drop, scope, nil, tokens); err != nil {
 			return err
 		}
-		if _, err := tx.ExecContext(ctx, `DELETE FROM bayes_seen WHERE scope = ? AND digest = ?`,
-			scope.String(), digest); err != nil {
-			return err
-		}
-		return addTotals(ctx, tx, scope, dh, ds)
+		return addTotals(ctx, tx, scope, th, ts)
 	})
-	return ok, err
+	if err != nil {
+		return nil, err
+	}
+	return was, nil
 }
 
 // BayesExpire implements store.BayesStore.

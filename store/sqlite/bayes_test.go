@@ -173,3 +173,74 @@ func TestBayesLearnManyMatchesOneByOne(t *testing.T) {
 		t.Errorf("a refused batch changed the totals: %v", tc)
 	}
 }
+
+// Forgetting a batch leaves what forgetting its messages one by one leaves,
+// and reports what each message had been learned as.
+func TestBayesForgetManyMatchesOneByOne(t *testing.T) {
+	ctx := context.Background()
+	g := store.GlobalScope()
+	learned := []struct {
+		digest string
+		class  store.Class
+		toks   []uint64
+	}{
+		{"a", store.Spam, []uint64{1, 2, 3}},
+		{"b", store.Ham, []uint64{2, 3, 4}},
+		{"c", store.Spam, []uint64{3, 5}},
+	}
+	forget := []struct {
+		digest string
+		toks   []uint64
+	}{
+		{"a", []uint64{1, 2, 3}},
+		{"zz", []uint64{3}}, // never learned
+		{"b", []uint64{2, 3, 4}},
+		{"a", []uint64{1, 2, 3}}, // again, within the batch
+	}
+	var dbs [2]*DB
+	for i := range dbs {
+		dbs[i] = open(t, filepath.Join(t.TempDir(), fmt.Sprint(i, ".db")), Options{})
+		for _, m := range learned {
+			if _, err := dbs[i].BayesLearn(ctx, g, m.digest, m.class, m.toks, time.Now()); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	var oneByOne []bool
+	for _, f := range forget {
+		ok, err := dbs[0].BayesForget(ctx, g, f.digest, f.toks)
+		if err != nil {
+			t.Fatal(err)
+		}
+		oneByOne = append(oneByOne, ok)
+	}
+	was, err := dbs[1].BayesForgetMany(ctx, g, len(forget), func(i int) (string, []uint64) {
+		return forget[i].digest, forget[i].toks
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := []store.Class{store.Spam, store.None, store.Ham, store.None}; fmt.Sprint(was) != fmt.Sprint(want) {
+		t.Errorf("learned as %v, want %v", was, want)
+	}
+	if fmt.Sprint(oneByOne) != "[true false true false]" {
+		t.Errorf("one by one: %v", oneByOne)
+	}
+	toks := []uint64{1, 2, 3, 4, 5}
+	a, err1 := dbs[0].BayesLookup(ctx, g, toks)
+	b, err2 := dbs[1].BayesLookup(ctx, g, toks)
+	if err1 != nil || err2 != nil || fmt.Sprint(a) != fmt.Sprint(b) {
+		t.Errorf("counts one by one %v, batch %v (%v, %v)", a, b, err1, err2)
+	}
+	if _, ok := b[1]; ok {
+		t.Errorf("token 1, only in forgotten messages, is still stored: %v", b[1])
+	}
+	if c := b[3]; c.Spam != 1 || c.Ham != 0 {
+		t.Errorf("token 3 after forgetting a and b: %+v, want spam 1 (c)", c)
+	}
+	ta, _ := dbs[0].BayesTotals(ctx, g)
+	tb, _ := dbs[1].BayesTotals(ctx, g)
+	if ta != tb || tb.Spam != 1 || tb.Ham != 0 {
+		t.Errorf("totals one by one %+v, batch %+v; want spam 1, ham 0", ta, tb)
+	}
+}
