@@ -51,7 +51,9 @@ func TestDNSChecksStartBeforeData(t *testing.T) {
 	}
 	defer s.Close()
 	for _, step := range []func() (*gomilter.Action, error){
-		func() (*gomilter.Action, error) { return s.Conn("mx.example.net", gomilter.FamilyInet, 25, "192.0.2.7") },
+		func() (*gomilter.Action, error) {
+			return s.Conn("mx.example.net", gomilter.FamilyInet, 25, "192.0.2.7")
+		},
 		func() (*gomilter.Action, error) { return s.Helo("mx.example.net") },
 		func() (*gomilter.Action, error) { return s.Mail("sender@example.net", "") },
 		func() (*gomilter.Action, error) { return s.Rcpt("user@example.com", "") },
