@@ -41,6 +41,11 @@ type Options struct {
 	UDPSize uint16
 	// Now is the clock of the cache. Default time.Now.
 	Now func() time.Time
+	// MaxInFlight bounds the distinct questions waiting for upstream at
+	// once; past it a new question fails at once as ErrTemp, so a flood
+	// (a hostile milter client announcing thousands of clients to a dead
+	// resolver) cannot exhaust sockets or memory. Default 1024.
+	MaxInFlight int
 }
 
 // resolvConf is where the default servers come from.
@@ -85,6 +90,9 @@ func (o Options) withDefaults() Options {
 	if o.Now == nil {
 		o.Now = time.Now
 	}
+	if o.MaxInFlight <= 0 {
+		o.MaxInFlight = 1024
+	}
 	return o
 }
 
@@ -110,6 +118,7 @@ type Resolver struct {
 	udp     *dns.Client
 	tcp     *dns.Client
 	conns   udpPool
+	flights chan struct{} // a slot per question in flight (MaxInFlight)
 	queries atomic.Int64
 }
 
@@ -117,10 +126,11 @@ type Resolver struct {
 func NewResolver(o Options) *Resolver {
 	o = o.withDefaults()
 	return &Resolver{
-		opts:  o,
-		cache: newCache(o.CacheSize),
-		udp:   &dns.Client{Net: "udp", UDPSize: o.UDPSize, Timeout: o.Timeout},
-		tcp:   &dns.Client{Net: "tcp", Timeout: o.Timeout},
+		opts:    o,
+		cache:   newCache(o.CacheSize),
+		flights: make(chan struct{}, o.MaxInFlight),
+		udp:     &dns.Client{Net: "udp", UDPSize: o.UDPSize, Timeout: o.Timeout},
+		tcp:     &dns.Client{Net: "tcp", Timeout: o.Timeout},
 	}
 }
 
@@ -151,6 +161,12 @@ func (r *Resolver) resolve(ctx context.Context, name string, qtype uint16) ([]dn
 	ch := r.flight.DoChan(name+"/"+typeString(qtype), func() (any, error) {
 		// The shared query outlives no caller by more than its own budget,
 		// and one caller's cancellation does not fail the others.
+		select {
+		case r.flights <- struct{}{}:
+			defer func() { <-r.flights }()
+		default:
+			return nil, newErr(ErrTemp, name, qtype, "too many questions in flight")
+		}
 		fctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), r.budget())
 		defer cancel()
 		e, err := r.fetch(fctx, name, qtype)

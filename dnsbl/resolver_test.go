@@ -357,3 +357,29 @@ func TestCanonicalFastPath(t *testing.T) {
 		}
 	}
 }
+
+// A flood of distinct questions to a dead server: past MaxInFlight a new
+// question fails at once instead of holding one more socket.
+func TestResolverInFlightCap(t *testing.T) {
+	pc, err := net.ListenPacket("udp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer pc.Close()
+	r := NewResolver(Options{Servers: []string{pc.LocalAddr().String()}, Timeout: 2 * time.Second, MaxInFlight: 4})
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	for i := range 4 { // occupy every slot; each caller gives up at once, the query goes on
+		c, stop := context.WithTimeout(ctx, 10*time.Millisecond)
+		_, _ = r.LookupA(c, fmt.Sprintf("hold%d.test", i))
+		stop()
+	}
+	t0 := time.Now()
+	_, err = r.LookupA(ctx, "one-more.test")
+	if !errors.Is(err, ErrTemp) || !strings.Contains(err.Error(), "in flight") {
+		t.Fatalf("question past the cap: %v, want ErrTemp (in flight)", err)
+	}
+	if el := time.Since(t0); el > time.Second {
+		t.Errorf("refusal took %v", el)
+	}
+}
