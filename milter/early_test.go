@@ -1,8 +1,11 @@
 package milter_test
 
 import (
+	"fmt"
+	"net"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -105,5 +108,66 @@ func TestDNSChecksStartBeforeData(t *testing.T) {
 		if n := srv.Queries(q[0], q[1]); n != before[i] {
 			t.Errorf("%s/%s asked again at end of message (%d → %d)", q[0], q[1], before[i], n)
 		}
+	}
+}
+
+// A flood of connections announcing distinct clients while the resolver
+// is dead: the early checks of closed connections end, nothing piles up,
+// and a message sent afterwards still gets its verdict in time.
+func TestEarlyChecksFloodDeadResolver(t *testing.T) {
+	hole, err := net.ListenPacket("udp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer hole.Close()
+	cfg := config.Default()
+	cfg.DNS.Servers = []string{hole.LocalAddr().String()}
+	cfg.DNS.Timeout = config.Duration{Duration: 200 * time.Millisecond}
+	cfg.Limits.Deadline = config.Duration{Duration: time.Second}
+	n, err := filter.NewNet(cfg, zerolog.Nop())
+	if err != nil {
+		t.Fatal(err)
+	}
+	rt, err := filter.New(cfg, filter.Deps{Net: n})
+	if err != nil {
+		t.Fatal(err)
+	}
+	h := start(t, rt, 0)
+	base := runtime.NumGoroutine()
+	c := gomilter.NewClient("tcp", h.addr, gomilter.WithActions(milter.Actions|gomilter.OptSetMacros))
+	for i := range 300 {
+		s, err := c.Session(gomilter.NewMacroBag())
+		if err != nil {
+			t.Fatal(err)
+		}
+		ip := fmt.Sprintf("198.51.%d.%d", i/250, i%250+1)
+		if _, err := s.Conn("x", gomilter.FamilyInet, 25, ip); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.Helo("host" + ip); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.Mail("a@flood"+fmt.Sprint(i)+".example", ""); err != nil {
+			t.Fatal(err)
+		}
+		s.Close()
+	}
+	t0 := time.Now()
+	mods, act := h.send(t, hamHeaders(), "hello\r\n")
+	if act == nil || act.Type != gomilter.ActionAccept && act.Type != gomilter.ActionContinue {
+		t.Fatalf("after the flood: %+v", act)
+	}
+	if el := time.Since(t0); el > 2*time.Second {
+		t.Errorf("verdict after the flood took %v (deadline 1s)", el)
+	}
+	if len(headersOf(mods)["X-Spam-Status"]) == 0 {
+		t.Errorf("no verdict headers after the flood")
+	}
+	deadline := time.Now().Add(5 * time.Second)
+	for runtime.NumGoroutine() > base+20 {
+		if time.Now().After(deadline) {
+			t.Fatalf("goroutines: %d before the flood, %d 5s after it", base, runtime.NumGoroutine())
+		}
+		time.Sleep(50 * time.Millisecond)
 	}
 }
