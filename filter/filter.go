@@ -128,6 +128,9 @@ func (rt *Runtime) Evaluate(ctx context.Context, env *message.Envelope, raw []by
 // before the message (see Early); nil starts them all now.
 func (rt *Runtime) EvaluateEarly(ctx context.Context, env *message.Envelope, raw []byte, early *EarlyChecks) *Result {
 	msg := message.Parse(raw, rt.Limits)
+	if env.HeaderCut {
+		msg.AddFlaw(message.FlawHeaderTooBig)
+	}
 	now := env.Received
 	if now.IsZero() {
 		now = time.Now()

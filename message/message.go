@@ -61,6 +61,10 @@ type Envelope struct {
 	MailFrom   string // envelope sender without <>; "" for the null sender
 	Rcpts      []string
 	Received   time.Time // when the message arrived (now, for the milter)
+	// HeaderCut says header fields beyond the header limit were dropped
+	// before the message reached the parser (the milter keeps at most
+	// limits.header_bytes): the message gets FlawHeaderTooBig.
+	HeaderCut bool
 }
 
 // Field is one header field in message order.
@@ -201,6 +205,13 @@ type Message struct {
 	HeaderSize int  // bytes of the header section
 	BodySize   int  // bytes of the body section
 	Truncated  bool // body larger than ScanBytes: only the first ScanBytes were parsed
+}
+
+// AddFlaw records f once.
+func (m *Message) AddFlaw(f Flaw) {
+	if !m.HasFlaw(f) {
+		m.Flaws = append(m.Flaws, f)
+	}
 }
 
 // HasFlaw reports whether f was recorded.

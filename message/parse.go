@@ -45,11 +45,7 @@ func Parse(raw []byte, lim Limits) *Message {
 }
 
 // flaw records f once.
-func (p *parser) flaw(f Flaw) {
-	if !p.m.HasFlaw(f) {
-		p.m.Flaws = append(p.m.Flaws, f)
-	}
-}
+func (p *parser) flaw(f Flaw) { p.m.AddFlaw(f) }
 
 // headerFlaws records the defects of a header section. In a MIME part a
 // section that is not header fields is a MIME defect, not a header one.

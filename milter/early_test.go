@@ -171,3 +171,38 @@ func TestEarlyChecksFloodDeadResolver(t *testing.T) {
 		time.Sleep(50 * time.Millisecond)
 	}
 }
+
+// Header fields beyond limits.header_bytes never reach the parser; the
+// message is marked header_too_big, so DKIM is not verified over an
+// incomplete header (it would call a good signature invalid).
+func TestHeaderCutSkipsDKIM(t *testing.T) {
+	srv := dnsbltest.Start(t)
+	cfg := config.Default()
+	cfg.DNS.Servers = []string{srv.Addr}
+	cfg.Limits.HeaderBytes = 8 << 10
+	cfg.Auth.AuthservID = "mx.test"
+	n, err := filter.NewNet(cfg, zerolog.Nop())
+	if err != nil {
+		t.Fatal(err)
+	}
+	rt, err := filter.New(cfg, filter.Deps{Net: n})
+	if err != nil {
+		t.Fatal(err)
+	}
+	h := start(t, rt, 0)
+	signed := append(hamHeaders(), field{"DKIM-Signature", "v=1; a=rsa-sha256; d=example.net; s=s1; h=from:subject; bh=AAAA; b=AAAA"})
+	authRes := func(hdrs []field) string {
+		mods, _ := h.send(t, hdrs, "hello\r\n")
+		return strings.Join(headersOf(mods)["Authentication-Results"], " ")
+	}
+	if ar := authRes(signed); !strings.Contains(ar, "dkim=") {
+		t.Fatalf("a signed message within the limit was not verified: %q", ar)
+	}
+	big := append([]field(nil), signed...)
+	for i := range 12 {
+		big = append(big, field{fmt.Sprintf("X-Filler-%d", i), strings.Repeat("f", 1000)})
+	}
+	if ar := authRes(big); strings.Contains(ar, "dkim=") {
+		t.Errorf("DKIM verified over a header cut at header_bytes: %q", ar)
+	}
+}

@@ -38,6 +38,7 @@ func (ss *session) EndOfMessage(m gomilter.Modifier) (resp *gomilter.Response, e
 		ss.env.QueueID = q
 	}
 	ss.env.ClientIP, ss.env.ClientName, ss.env.Helo = ss.clientIP, ss.clientName, ss.helo
+	ss.env.HeaderCut = ss.headerCut
 	ss.env.Received = start
 	switch {
 	case ss.malformed != "":
