@@ -235,8 +235,9 @@ func bayesExpire(args []string, stdout, stderr io.Writer) int {
 
 // The export format (docs/bayes-cli.md): a first line "mailsift-bayes v1";
 // then per scope a line "scope=SCOPE ham=N spam=M tokens=K" followed by K
-// lines "TOKEN HAM SPAM", TOKEN in 16 hex digits, in token order. Lines
-// starting with # are comments.
+// lines "TOKEN HAM SPAM [LASTSEEN]", TOKEN in 16 hex digits, in token
+// order, LASTSEEN the Unix time the token was last learned (files written
+// before it existed lack it). Lines starting with # are comments.
 const exportMagic = "mailsift-bayes v1"
 
 // exportScope is one scope of an export.
@@ -249,6 +250,7 @@ type exportScope struct {
 type exportToken struct {
 	token uint64
 	store.TokenCounts
+	seen int64 // last learned, Unix seconds; 0 when the file does not say
 }
 
 func bayesExport(args []string, stdout, stderr io.Writer) int {
@@ -282,8 +284,8 @@ func writeExport(ctx context.Context, db *sqlite.DB, scopes []store.Scope, out i
 			return err
 		}
 		var toks []exportToken
-		err = db.BayesScan(ctx, sc, func(tok uint64, c store.TokenCounts) error {
-			toks = append(toks, exportToken{tok, c})
+		err = db.BayesScanATime(ctx, sc, func(tok uint64, c store.TokenCounts, at time.Time) error {
+			toks = append(toks, exportToken{tok, c, at.Unix()})
 			return nil
 		})
 		if err != nil {
@@ -292,7 +294,7 @@ func writeExport(ctx context.Context, db *sqlite.DB, scopes []store.Scope, out i
 		slices.SortFunc(toks, func(a, b exportToken) int { return cmp.Compare(a.token, b.token) })
 		fmt.Fprintf(w, "scope=%s ham=%d spam=%d tokens=%d\n", sc, t.Ham, t.Spam, len(toks))
 		for _, tk := range toks {
-			fmt.Fprintf(w, "%016x %d %d\n", tk.token, tk.Ham, tk.Spam)
+			fmt.Fprintf(w, "%016x %d %d %d\n", tk.token, tk.Ham, tk.Spam, tk.seen)
 		}
 	}
 	return w.Flush()
@@ -410,8 +412,8 @@ func parseScopeLine(line string, s *exportScope) (int, error) {
 
 func parseTokenLine(line string, s *exportScope) error {
 	f := strings.Fields(line)
-	if len(f) != 3 || len(f[0]) != 16 {
-		return fmt.Errorf("bad token line %q: want TOKEN HAM SPAM", line)
+	if len(f) != 3 && len(f) != 4 || len(f[0]) != 16 {
+		return fmt.Errorf("bad token line %q: want TOKEN HAM SPAM [LASTSEEN]", line)
 	}
 	var t exportToken
 	var err error
@@ -424,6 +426,11 @@ func parseTokenLine(line string, s *exportScope) error {
 		return err
 	}
 	t.Ham, t.Spam = uint32(ham), uint32(spam)
+	if len(f) == 4 {
+		if t.seen, err = strconv.ParseInt(f[3], 10, 64); err != nil || t.seen < 0 {
+			return fmt.Errorf("token %s: bad last-seen time %q", f[0], f[3])
+		}
+	}
 	if uint64(t.Ham) > s.totals.Ham || uint64(t.Spam) > s.totals.Spam {
 		return fmt.Errorf("token %s: counts %d/%d exceed the scope's %d ham and %d spam messages",
 			f[0], t.Ham, t.Spam, s.totals.Ham, s.totals.Spam)
@@ -452,6 +459,14 @@ func importScope(ctx context.Context, db *sqlite.DB, id string, s exportScope) (
 		i -= nh
 		return fmt.Sprintf("import:%s:s:%d", id, i), store.Spam, spamToks.carried(i)
 	}
+	all := make([]uint64, len(s.tokens))
+	for i, t := range s.tokens {
+		all[i] = t.token
+	}
+	local, err := db.BayesATimes(ctx, s.scope, all)
+	if err != nil {
+		return "", err
+	}
 	outs, err := db.BayesLearnMany(ctx, s.scope, time.Now(), nh+ns, item)
 	if err != nil {
 		return "", err
@@ -464,6 +479,22 @@ func importScope(ctx context.Context, db *sqlite.DB, id string, s exportScope) (
 	}
 	if known == len(outs) && known > 0 {
 		return "already imported, nothing changed", nil
+	}
+	// A token is as recent as its newest sighting here or in the export,
+	// so that expiry treats imported statistics like learned ones.
+	atimes := map[uint64]time.Time{}
+	for _, t := range s.tokens {
+		if t.seen == 0 {
+			continue // an export without times: learned now
+		}
+		at := time.Unix(t.seen, 0)
+		if l, ok := local[t.token]; ok && l.After(at) {
+			at = l
+		}
+		atimes[t.token] = at
+	}
+	if err := db.BayesSetATimes(ctx, s.scope, atimes); err != nil {
+		return "", err
 	}
 	return fmt.Sprintf("added %d ham, %d spam, %d tokens", nh, ns, len(s.tokens)), nil
 }

@@ -387,3 +387,35 @@ func classifyAll(t *testing.T, path string, msgs []string) []float64 {
 	}
 	return out
 }
+
+// Imported tokens keep the last-seen times of the export, so expiry treats
+// them like learned ones; an export without times (an older file) imports
+// as learned now.
+func TestBayesImportKeepsLastSeen(t *testing.T) {
+	defer func(r io.Reader) { stdin = r }(stdin)
+	old := "mailsift-bayes v1\nscope=global ham=1 spam=1 tokens=2\n" +
+		"0000000000000001 1 0 1000000000\n0000000000000002 0 1 1000000000\n"
+	e := newLearnEnv(t)
+	stdin = strings.NewReader(old)
+	if code, out, errs := runCmd(t, "bayes", "import", "--config", e.cfg); code != 0 {
+		t.Fatalf("import: %d %q %q", code, out, errs)
+	}
+	_, exported, _ := runCmd(t, "bayes", "export", "--config", e.cfg)
+	if !strings.Contains(exported, "0000000000000001 1 0 1000000000\n") {
+		t.Errorf("last-seen time lost on import:\n%s", exported)
+	}
+	code, out, _ := runCmd(t, "bayes", "expire", "--config", e.cfg, "--older-than", "72h", "--max-count", "5")
+	if code != 0 || !strings.Contains(out, "expired 2 tokens") {
+		t.Errorf("tokens last seen in 2001: %d %q", code, out)
+	}
+
+	e = newLearnEnv(t)
+	stdin = strings.NewReader(strings.ReplaceAll(old, " 1000000000", ""))
+	if code, out, errs := runCmd(t, "bayes", "import", "--config", e.cfg); code != 0 {
+		t.Fatalf("import without times: %d %q %q", code, out, errs)
+	}
+	code, out, _ = runCmd(t, "bayes", "expire", "--config", e.cfg, "--older-than", "72h", "--max-count", "5")
+	if code != 0 || !strings.Contains(out, "expired 0 tokens") {
+		t.Errorf("tokens imported without times count as learned now: %d %q", code, out)
+	}
+}

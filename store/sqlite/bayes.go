@@ -53,6 +53,77 @@ func (d *DB) BayesLookup(ctx context.Context, scope store.Scope, tokens []uint64
 	return out, nil
 }
 
+// BayesScanATime calls fn for every token of scope with its counts and the
+// time it was last learned (for `mailsift bayes export`).
+func (d *DB) BayesScanATime(ctx context.Context, scope store.Scope,
+	fn func(token uint64, c store.TokenCounts, atime time.Time) error) error {
+	rows, err := d.db.QueryContext(ctx, `SELECT token, ham, spam, atime FROM bayes_tokens WHERE scope = ?`, scope.String())
+	if err != nil {
+		return classify("bayes scan", err)
+	}
+	for rows.Next() {
+		var tok, at int64
+		var c store.TokenCounts
+		if err = rows.Scan(&tok, &c.Ham, &c.Spam, &at); err != nil {
+			break
+		}
+		if err = fn(uint64(tok), c, time.Unix(at, 0)); err != nil {
+			break
+		}
+	}
+	if err == nil {
+		err = rows.Err()
+	}
+	return classify("bayes scan", errors.Join(err, rows.Close()))
+}
+
+// BayesATimes returns when each of tokens was last learned in scope
+// (tokens not stored are absent).
+func (d *DB) BayesATimes(ctx context.Context, scope store.Scope, tokens []uint64) (map[uint64]time.Time, error) {
+	out := make(map[uint64]time.Time, len(tokens))
+	for len(tokens) > 0 {
+		n := min(len(tokens), bayesChunk)
+		q := `SELECT token, atime FROM bayes_tokens WHERE scope = ?1 AND token IN (` + placeholders(2, n) + `)`
+		rows, err := d.db.QueryContext(ctx, q, tokenArgs(scope, nil, tokens[:n])...)
+		if err != nil {
+			return nil, classify("bayes atimes", err)
+		}
+		for rows.Next() {
+			var tok, at int64
+			if err = rows.Scan(&tok, &at); err != nil {
+				break
+			}
+			out[uint64(tok)] = time.Unix(at, 0)
+		}
+		if err == nil {
+			err = rows.Err()
+		}
+		if err = errors.Join(err, rows.Close()); err != nil {
+			return nil, classify("bayes atimes", err)
+		}
+		tokens = tokens[n:]
+	}
+	return out, nil
+}
+
+// BayesSetATimes sets when tokens of scope were last learned (tokens not
+// stored are skipped), in one transaction.
+func (d *DB) BayesSetATimes(ctx context.Context, scope store.Scope, atimes map[uint64]time.Time) error {
+	return d.withTx(ctx, "bayes set atimes", func(tx *sql.Tx) error {
+		stmt, err := tx.PrepareContext(ctx, `UPDATE bayes_tokens SET atime = ? WHERE scope = ? AND token = ?`)
+		if err != nil {
+			return err
+		}
+		defer stmt.Close()
+		for tok, at := range atimes {
+			if _, err := stmt.ExecContext(ctx, at.Unix(), scope.String(), int64(tok)); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
 // BayesScan implements store.BayesStore.
 func (d *DB) BayesScan(ctx context.Context, scope store.Scope, fn func(token uint64, c store.TokenCounts) error) error {
 	rows, err := d.db.QueryContext(ctx, `SELECT token, ham, spam FROM bayes_tokens WHERE scope = ?`, scope.String())
