@@ -34,3 +34,19 @@ func TestSolveKeepsPriorWithoutEvidence(t *testing.T) {
 		t.Fatalf("weights %v", w)
 	}
 }
+
+// Curve counts the spam at or below the (fp+1)-th highest ham score.
+func TestCurve(t *testing.T) {
+	ham := []float64{1, 9, 3, 7}
+	spam := []float64{2, 7, 8, 10, 6}
+	got := Curve(ham, spam, []int{0, 1, 2, 3, 4})
+	want := []int{4, 3, 1, 0, 0} // thresholds 9, 7, 3, 1; past the ham: 0
+	for i := range want {
+		if got[i] != want[i] {
+			t.Fatalf("Curve = %v, want %v", got, want)
+		}
+	}
+	if ham[1] != 9 {
+		t.Errorf("Curve reordered its input: %v", ham)
+	}
+}
