@@ -34,6 +34,8 @@ type fitOptions struct {
 	maxBayes   float64
 	fpTarget   float64
 	lambda     float64
+	slope      float64 // logistic slope per point of [scores]
+	bayesSlope float64 // logistic slope per point of [scores_bayes]
 	iterations int
 	bayes      bool
 }
@@ -51,6 +53,8 @@ func runFit(args []string, stdout, stderr io.Writer) int {
 	fs.Float64Var(&o.maxBayes, "max-bayes-points", 4.5, "largest points a spammy BAYES_* bucket may get (a calibrated probability may decide alone)")
 	fs.Float64Var(&o.fpTarget, "fp-target", 0.001, "largest cross-validated false-positive rate accepted (within the train split)")
 	fs.Float64Var(&o.lambda, "lambda", 0.002, "L2 pull towards the hand-set points")
+	fs.Float64Var(&o.slope, "slope", 1, "logistic slope per point of the loss fitting [scores]")
+	fs.Float64Var(&o.bayesSlope, "bayes-slope", 2, "logistic slope per point of the loss fitting [scores_bayes]: steeper counts the errors near the threshold more like errors")
 	fs.IntVar(&o.iterations, "iterations", 1500, "gradient steps")
 	fs.BoolVar(&o.bayes, "bayes", true, "fit the BAYES_* buckets too, with Bayes trained by 5-fold cross-validation inside the train split")
 	if err := fs.Parse(args); err != nil {
@@ -78,7 +82,9 @@ func runFit(args []string, stdout, stderr io.Writer) int {
 			fmt.Fprintln(stderr, err)
 			return 1
 		}
-		sets = append(sets, fitSet(reg, train, ms, o, "scores_bayes", stderr))
+		ob := o
+		ob.slope = o.bayesSlope
+		sets = append(sets, fitSet(reg, train, ms, ob, "scores_bayes", stderr))
 	}
 	return writeScores(o.out, sets, stdout, stderr)
 }
@@ -274,7 +280,7 @@ func buildProblem(reg *scoring.Registry, entries []corpus.Entry, ms []measured, 
 		p.Examples = append(p.Examples, ex)
 	}
 	p.Threshold = config.Default().Actions.TagThreshold
-	p.Lambda, p.Scale, p.Iters = o.lambda, 1, o.iterations
+	p.Lambda, p.Scale, p.Iters = o.lambda, o.slope, o.iterations
 	return names, p
 }
 
