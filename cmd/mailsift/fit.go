@@ -34,6 +34,8 @@ type fitOptions struct {
 	maxBayes   float64
 	fpTarget   float64
 	lambda     float64
+	slope      float64 // logistic slope per point of [scores]
+	bayesSlope float64 // logistic slope per point of [scores_bayes]
 	iterations int
 	bayes      bool
 }
@@ -51,6 +53,8 @@ func runFit(args []string, stdout, stderr io.Writer) int {
 	fs.Float64Var(&o.maxBayes, "max-bayes-points", 4.5, "largest points a spammy BAYES_* bucket may get (a calibrated probability may decide alone)")
 	fs.Float64Var(&o.fpTarget, "fp-target", 0.001, "largest cross-validated false-positive rate accepted (within the train split)")
 	fs.Float64Var(&o.lambda, "lambda", 0.002, "L2 pull towards the hand-set points")
+	fs.Float64Var(&o.slope, "slope", 1, "logistic slope per point of the loss fitting [scores]")
+	fs.Float64Var(&o.bayesSlope, "bayes-slope", 2, "logistic slope per point of the loss fitting [scores_bayes]: steeper counts the errors near the threshold more like errors")
 	fs.IntVar(&o.iterations, "iterations", 1500, "gradient steps")
 	fs.BoolVar(&o.bayes, "bayes", true, "fit the BAYES_* buckets too, with Bayes trained by 5-fold cross-validation inside the train split")
 	if err := fs.Parse(args); err != nil {
@@ -78,7 +82,9 @@ func runFit(args []string, stdout, stderr io.Writer) int {
 			fmt.Fprintln(stderr, err)
 			return 1
 		}
-		sets = append(sets, fitSet(reg, train, ms, o, "scores_bayes", stderr))
+		ob := o
+		ob.slope = o.bayesSlope
+		sets = append(sets, fitSet(reg, train, ms, ob, "scores_bayes", stderr))
 	}
 	return writeScores(o.out, sets, stdout, stderr)
 }
@@ -274,7 +280,7 @@ func buildProblem(reg *scoring.Registry, entries []corpus.Entry, ms []measured, 
 		p.Examples = append(p.Examples, ex)
 	}
 	p.Threshold = config.Default().Actions.TagThreshold
-	p.Lambda, p.Scale, p.Iters = o.lambda, 1, o.iterations
+	p.Lambda, p.Scale, p.Iters = o.lambda, o.slope, o.iterations
 	return names, p
 }
 
@@ -282,12 +288,16 @@ func buildProblem(reg *scoring.Registry, entries []corpus.Entry, ms []measured, 
 // inside the train split: for each cost it fits on four folds and counts
 // errors on the fifth, and keeps the cost with the fewest held-out false
 // negatives among those whose held-out false-positive rate is within the
-// target. The final weights are fitted on the whole train split.
+// target. The final weights are fitted on the whole train split. Each cost's
+// line also shows the held-out false negatives at FP = 1, 2, 3 ... (a
+// threshold moved along the pooled held-out scores): fewer ham than one per
+// mille decide the FP column, so the curve compares variants more fairly.
 func search(p fit.Problem, o fitOptions, stderr io.Writer) ([]float64, float64) {
 	const folds = 5
 	bestFN, bestCost := math.MaxInt, 30.0
 	for _, cost := range []float64{0.3, 0.5, 1, 2, 3, 5, 8, 12, 20, 30} {
 		fp, fn, ham, spam := 0, 0, 0, 0
+		var hamScores, spamScores []float64
 		for k := 0; k < folds; k++ {
 			train, held := p, p
 			train.Examples, held.Examples = nil, nil
@@ -299,16 +309,42 @@ func search(p fit.Problem, o fitOptions, stderr io.Writer) ([]float64, float64) 
 				}
 			}
 			train.HamCost = cost
-			a, b, c, d := fit.Errors(held, fit.Solve(train))
+			w := fit.Solve(train)
+			a, b, c, d := fit.Errors(held, w)
 			fp, fn, ham, spam = fp+a, fn+b, ham+c, spam+d
+			for _, ex := range held.Examples {
+				if ex.Spam {
+					spamScores = append(spamScores, fit.Score(ex, w))
+				} else {
+					hamScores = append(hamScores, fit.Score(ex, w))
+				}
+			}
 		}
-		fmt.Fprintf(stderr, "ham cost %4.1f: cross-validated FP %3d (%.2f%%) FN %3d (%.2f%%)\n", cost, fp, pct(fp, ham), fn, pct(fn, spam))
+		fmt.Fprintf(stderr, "ham cost %4.1f: cross-validated FP %3d (%.2f%%) FN %3d (%.2f%%) | FN at FP %s\n",
+			cost, fp, pct(fp, ham), fn, pct(fn, spam), curve(hamScores, spamScores))
 		if float64(fp) <= o.fpTarget*float64(ham) && fn < bestFN {
 			bestFN, bestCost = fn, cost
 		}
 	}
 	p.HamCost = bestCost
 	return fit.Solve(p), bestCost
+}
+
+// curveFPs are the false-positive counts at which `rules fit` reports the
+// held-out false negatives of a threshold moved along the pooled held-out
+// scores.
+var curveFPs = []int{1, 2, 3, 4, 5, 7, 10}
+
+// curve formats fit.Curve at curveFPs as "1:105 2:99 ...".
+func curve(ham, spam []float64) string {
+	var b strings.Builder
+	for i, fn := range fit.Curve(ham, spam, curveFPs) {
+		if i > 0 {
+			b.WriteByte(' ')
+		}
+		fmt.Fprintf(&b, "%d:%d", curveFPs[i], fn)
+	}
+	return b.String()
 }
 
 func writeScores(path string, sets []scoreSet, stdout, stderr io.Writer) int {

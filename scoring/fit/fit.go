@@ -9,6 +9,7 @@ package fit
 
 import (
 	"math"
+	"sort"
 )
 
 // Feature is one rule that fired on an example.
@@ -80,14 +81,19 @@ func Solve(p Problem) []float64 {
 	return w
 }
 
+// Score is the score of ex under weights w.
+func Score(ex Example, w []float64) float64 {
+	s := ex.Offset
+	for _, f := range ex.Features {
+		s += w[f.Rule] * f.Factor
+	}
+	return s
+}
+
 // Errors counts false positives and false negatives of w on examples.
 func Errors(p Problem, w []float64) (fp, fn, ham, spam int) {
 	for _, ex := range p.Examples {
-		s := ex.Offset
-		for _, f := range ex.Features {
-			s += w[f.Rule] * f.Factor
-		}
-		spammy := s >= p.Threshold
+		spammy := Score(ex, w) >= p.Threshold
 		if ex.Spam {
 			spam++
 			if !spammy {
@@ -101,6 +107,29 @@ func Errors(p Problem, w []float64) (fp, fn, ham, spam int) {
 		}
 	}
 	return fp, fn, ham, spam
+}
+
+// Curve summarises the low-false-positive end of a ranking of scores: for
+// each count in fps, the spam scoring at or below the (fp+1)-th highest ham
+// score, i.e. the false negatives of the best threshold that lets at most
+// fp ham through. It is less noisy than the errors at one fixed threshold
+// when comparing fits whose scores are not calibrated alike. A count at or
+// past the number of ham gives 0.
+func Curve(ham, spam []float64, fps []int) []int {
+	h := append([]float64(nil), ham...)
+	sort.Sort(sort.Reverse(sort.Float64Slice(h)))
+	out := make([]int, len(fps))
+	for i, fp := range fps {
+		if fp >= len(h) {
+			continue
+		}
+		for _, s := range spam {
+			if s <= h[fp] {
+				out[i]++
+			}
+		}
+	}
+	return out
 }
 
 func sigmoid(x float64) float64 {

@@ -34,3 +34,47 @@ func TestSolveKeepsPriorWithoutEvidence(t *testing.T) {
 		t.Fatalf("weights %v", w)
 	}
 }
+
+// Curve counts the spam at or below the (fp+1)-th highest ham score.
+func TestCurve(t *testing.T) {
+	ham := []float64{1, 9, 3, 7}
+	spam := []float64{2, 7, 8, 10, 6}
+	got := Curve(ham, spam, []int{0, 1, 2, 3, 4})
+	want := []int{4, 3, 1, 0, 0} // thresholds 9, 7, 3, 1; past the ham: 0
+	for i := range want {
+		if got[i] != want[i] {
+			t.Fatalf("Curve = %v, want %v", got, want)
+		}
+	}
+	if ham[1] != 9 {
+		t.Errorf("Curve reordered its input: %v", ham)
+	}
+}
+
+// A steeper slope makes the loss closer to counting errors: with a high ham
+// cost and slope 1, the fit keeps pushing ham that are already below the
+// threshold further down, and loses spam just above it; with slope 2 it
+// stops once the ham are safely below. (rules fit fits [scores_bayes] with
+// slope 2.)
+func TestSteeperSlopeCountsErrors(t *testing.T) {
+	var ex []Example
+	for i := 0; i < 2; i++ { // spam no weight can reach: needs the rule at 7
+		ex = append(ex, Example{Spam: true, Offset: -2, Features: []Feature{{0, 1}}})
+	}
+	for i := 0; i < 10; i++ { // right for any weight in [1, 2)
+		ex = append(ex, Example{Spam: true, Offset: 4, Features: []Feature{{0, 1}}})
+		ex = append(ex, Example{Spam: false, Offset: 3, Features: []Feature{{0, 1}}})
+	}
+	p := Problem{Examples: ex, Prior: []float64{1}, Lo: []float64{0}, Hi: []float64{4.5}, Threshold: 5,
+		HamCost: 3, Lambda: 0.0001, Iters: 1500}
+	for _, c := range []struct {
+		scale  float64
+		fp, fn int
+	}{{1, 0, 12}, {2, 0, 2}} {
+		p.Scale = c.scale
+		w := Solve(p)
+		if fp, fn, _, _ := Errors(p, w); fp != c.fp || fn != c.fn {
+			t.Errorf("slope %g: weight %v, FP %d FN %d, want FP %d FN %d", c.scale, w, fp, fn, c.fp, c.fn)
+		}
+	}
+}
