@@ -258,9 +258,31 @@ func (c *Classifier) ForgetMany(ctx context.Context, jobs []Job) ([]bool, error)
 		}
 		return oks, nil
 	}
+	oks := make([]bool, 0, len(jobs))
+	err := c.scopeRuns(ctx, jobs, func(m *Model, run []Job) error {
+		was, err := bf.BayesForgetMany(ctx, run[0].Scope, len(run),
+			func(i int) (string, []uint64) { return run[i].Digest, run[i].Tokens })
+		if err != nil {
+			return fmt.Errorf("bayes: forget %s: %w", run[0].Scope, err)
+		}
+		for i, w := range was {
+			if w != store.None {
+				dh, ds := delta(w)
+				m.apply(run[i].Tokens, -dh, -ds)
+			}
+			oks = append(oks, w != store.None)
+		}
+		return nil
+	})
+	return oks, err
+}
+
+// scopeRuns calls fn, under the learning lock, for each run of consecutive
+// jobs of the same scope with that scope's model; it stops at fn's first
+// error.
+func (c *Classifier) scopeRuns(ctx context.Context, jobs []Job, fn func(m *Model, run []Job) error) error {
 	c.learnMu.Lock()
 	defer c.learnMu.Unlock()
-	oks := make([]bool, 0, len(jobs))
 	for len(jobs) > 0 {
 		n := 1
 		for n < len(jobs) && jobs[n].Scope == jobs[0].Scope {
@@ -270,22 +292,13 @@ func (c *Classifier) ForgetMany(ctx context.Context, jobs []Job) ([]bool, error)
 		jobs = jobs[n:]
 		m, err := c.modelLocked(ctx, run[0].Scope)
 		if err != nil {
-			return oks, err
+			return err
 		}
-		was, err := bf.BayesForgetMany(ctx, run[0].Scope, len(run),
-			func(i int) (string, []uint64) { return run[i].Digest, run[i].Tokens })
-		if err != nil {
-			return oks, fmt.Errorf("bayes: forget %s: %w", run[0].Scope, err)
-		}
-		for i, w := range was {
-			if w != store.None {
-				dh, ds := delta(w)
-				m.apply(run[i].Tokens, -dh, -ds)
-			}
-			oks = append(oks, w != store.None)
+		if err := fn(m, run); err != nil {
+			return err
 		}
 	}
-	return oks, nil
+	return nil
 }
 
 // Refresh reloads every model whose totals in the store differ from memory
@@ -363,29 +376,18 @@ func (c *Classifier) LearnMany(ctx context.Context, jobs []Job) ([]store.LearnOu
 		}
 		return outs, nil
 	}
-	c.learnMu.Lock()
-	defer c.learnMu.Unlock()
 	outs := make([]store.LearnOutcome, 0, len(jobs))
-	for len(jobs) > 0 {
-		n := 1
-		for n < len(jobs) && jobs[n].Scope == jobs[0].Scope {
-			n++
-		}
-		run := jobs[:n]
-		jobs = jobs[n:]
-		m, err := c.modelLocked(ctx, run[0].Scope)
-		if err != nil {
-			return outs, err
-		}
+	err := c.scopeRuns(ctx, jobs, func(m *Model, run []Job) error {
 		res, err := bs.BayesLearnMany(ctx, run[0].Scope, c.opts.Now(), len(run),
 			func(i int) (string, store.Class, []uint64) { return run[i].Digest, run[i].Class, run[i].Tokens })
 		if err != nil {
-			return outs, fmt.Errorf("bayes: learn %s: %w", run[0].Scope, err)
+			return fmt.Errorf("bayes: learn %s: %w", run[0].Scope, err)
 		}
 		for i, out := range res {
 			m.applyOutcome(run[i].Tokens, run[i].Class, out)
 		}
 		outs = append(outs, res...)
-	}
-	return outs, nil
+		return nil
+	})
+	return outs, err
 }

@@ -37,14 +37,7 @@ func TestDNSChecksStartBeforeData(t *testing.T) {
 	}
 	cfg := config.Default()
 	cfg.DNS.Servers, cfg.DNS.ZonesFile, cfg.DNS.CacheSize = []string{srv.Addr}, zf, 0
-	n, err := filter.NewNet(cfg, zerolog.Nop())
-	if err != nil {
-		t.Fatal(err)
-	}
-	rt, err := filter.New(cfg, filter.Deps{Net: n})
-	if err != nil {
-		t.Fatal(err)
-	}
+	rt := netRuntime(t, cfg)
 	h := start(t, rt, 0)
 
 	c := gomilter.NewClient("tcp", h.addr, gomilter.WithActions(milter.Actions|gomilter.OptSetMacros))
@@ -124,14 +117,7 @@ func TestEarlyChecksFloodDeadResolver(t *testing.T) {
 	cfg.DNS.Servers = []string{hole.LocalAddr().String()}
 	cfg.DNS.Timeout = config.Duration{Duration: 200 * time.Millisecond}
 	cfg.Limits.Deadline = config.Duration{Duration: time.Second}
-	n, err := filter.NewNet(cfg, zerolog.Nop())
-	if err != nil {
-		t.Fatal(err)
-	}
-	rt, err := filter.New(cfg, filter.Deps{Net: n})
-	if err != nil {
-		t.Fatal(err)
-	}
+	rt := netRuntime(t, cfg)
 	h := start(t, rt, 0)
 	base := runtime.NumGoroutine()
 	c := gomilter.NewClient("tcp", h.addr, gomilter.WithActions(milter.Actions|gomilter.OptSetMacros))
@@ -181,14 +167,7 @@ func TestHeaderCutSkipsDKIM(t *testing.T) {
 	cfg.DNS.Servers = []string{srv.Addr}
 	cfg.Limits.HeaderBytes = 8 << 10
 	cfg.Auth.AuthservID = "mx.test"
-	n, err := filter.NewNet(cfg, zerolog.Nop())
-	if err != nil {
-		t.Fatal(err)
-	}
-	rt, err := filter.New(cfg, filter.Deps{Net: n})
-	if err != nil {
-		t.Fatal(err)
-	}
+	rt := netRuntime(t, cfg)
 	h := start(t, rt, 0)
 	signed := append(hamHeaders(), field{"DKIM-Signature", "v=1; a=rsa-sha256; d=example.net; s=s1; h=from:subject; bh=AAAA; b=AAAA"})
 	authRes := func(hdrs []field) string {
@@ -205,4 +184,18 @@ func TestHeaderCutSkipsDKIM(t *testing.T) {
 	if ar := authRes(big); strings.Contains(ar, "dkim=") {
 		t.Errorf("DKIM verified over a header cut at header_bytes: %q", ar)
 	}
+}
+
+// netRuntime builds a runtime with cfg's resolver and lists.
+func netRuntime(t *testing.T, cfg *config.Config) *filter.Runtime {
+	t.Helper()
+	n, err := filter.NewNet(cfg, zerolog.Nop())
+	if err != nil {
+		t.Fatal(err)
+	}
+	rt, err := filter.New(cfg, filter.Deps{Net: n})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return rt
 }

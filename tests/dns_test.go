@@ -39,17 +39,7 @@ func TestDNSChecks(t *testing.T) {
 		"1.0.0.127.bl.e2e.test. 300 IN A 127.0.0.2",
 		"2.0.0.127.bl.e2e.test. 300 IN A 127.0.0.2",
 		`e2e-sender.test. 300 IN TXT "v=spf1 ip4:127.0.0.1 -all"`)
-	cfg := "[actions]\nreject_threshold = 0.0\n\n[dns]\nservers = [\"" + srv.Addr + "\"]\n" +
-		"timeout = \"500ms\"\nzones_file = \"zones.toml\"\ncheck_private = true\n\n" +
-		"[auth]\nauthserv_id = \"" + authservID + "\"\n"
-	startMailsiftWith(t, dnsMilterPort, cfg, func(dir string) {
-		if err := os.WriteFile(filepath.Join(dir, "zones.toml"), []byte(e2eZones), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	})
-	pf := postfixtest.Start(t, postfixtest.Options{
-		SMTPPort: dnsSMTPPort, MilterAddr: "inet:127.0.0.1:" + dnsMilterPort, MilterDefaultAction: "tempfail",
-	})
+	pf := startDNSPair(t, srv, "check_private = true\n", dnsMilterPort, dnsSMTPPort)
 	data := "Authentication-Results: " + authservID + "; spf=pass smtp.mailfrom=forged@e2e.test\n" +
 		"Authentication-Results: other.example; spf=fail smtp.mailfrom=x@e2e.test\n" +
 		"From: Dana <dana@e2e-sender.test>\nTo: user@e2e.test\nSubject: quarterly figures\n" +
@@ -100,17 +90,7 @@ func TestTrustedRelayChecks(t *testing.T) {
 		"2.0.0.127.bl.e2e.test. 300 IN A 127.0.0.2",
 		"1.2.0.192.bl.e2e.test. 300 IN A 127.0.0.2",
 		`e2e-relay.test. 300 IN TXT "v=spf1 ip4:192.0.2.1 -all"`)
-	cfg := "[actions]\nreject_threshold = 0.0\n\n[dns]\nservers = [\"" + srv.Addr + "\"]\n" +
-		"timeout = \"500ms\"\nzones_file = \"zones.toml\"\ntrusted_networks = [\"10.20.0.0/16\"]\n\n" +
-		"[auth]\nauthserv_id = \"" + authservID + "\"\n"
-	startMailsiftWith(t, relayMilterPort, cfg, func(dir string) {
-		if err := os.WriteFile(filepath.Join(dir, "zones.toml"), []byte(e2eZones), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	})
-	pf := postfixtest.Start(t, postfixtest.Options{
-		SMTPPort: relaySMTPPort, MilterAddr: "inet:127.0.0.1:" + relayMilterPort, MilterDefaultAction: "tempfail",
-	})
+	pf := startDNSPair(t, srv, "trusted_networks = [\"10.20.0.0/16\"]\n", relayMilterPort, relaySMTPPort)
 	data := "Received: from relay.e2e.test (relay.e2e.test [10.20.0.5]) by gw.e2e.test; Mon, 23 Nov 2026 10:00:02 +0000\n" +
 		"Received: from client.e2e-relay.test (client.e2e-relay.test [192.0.2.1]) by relay.e2e.test; Mon, 23 Nov 2026 10:00:01 +0000\n" +
 		"Received: from forged.example ([198.51.100.9]) by client.e2e-relay.test; Mon, 23 Nov 2026 10:00:00 +0000\n" +
@@ -129,4 +109,21 @@ func TestTrustedRelayChecks(t *testing.T) {
 	if strings.Contains(report, "127.0.0.1 in") || strings.Contains(report, "198.51.100.9") {
 		t.Errorf("a trusted client or a hop below the first untrusted one was asked:\n%s", report)
 	}
+}
+
+// startDNSPair starts mailsift with srv as its resolver, the e2e zone,
+// reject off and dnsExtra added to [dns], and a Postfix in front of it.
+func startDNSPair(t *testing.T, srv *dnsbltest.Server, dnsExtra, milterPort, smtpPort string) *postfixtest.Instance {
+	t.Helper()
+	cfg := "[actions]\nreject_threshold = 0.0\n\n[dns]\nservers = [\"" + srv.Addr + "\"]\n" +
+		"timeout = \"500ms\"\nzones_file = \"zones.toml\"\n" + dnsExtra + "\n" +
+		"[auth]\nauthserv_id = \"" + authservID + "\"\n"
+	startMailsiftWith(t, milterPort, cfg, func(dir string) {
+		if err := os.WriteFile(filepath.Join(dir, "zones.toml"), []byte(e2eZones), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	})
+	return postfixtest.Start(t, postfixtest.Options{
+		SMTPPort: smtpPort, MilterAddr: "inet:127.0.0.1:" + milterPort, MilterDefaultAction: "tempfail",
+	})
 }
