@@ -129,6 +129,12 @@ type Result struct {
 	Prob float64
 	// Used is how many tokens went into Prob.
 	Used int
+	// Received is the spam probability of the Received-hop tokens alone
+	// (Tokenizer.Split), a second opinion from the same counts; 0.5 when
+	// ReceivedUsed is 0.
+	Received float64
+	// ReceivedUsed is how many tokens went into Received.
+	ReceivedUsed int
 	// Scope is the scope whose statistics were used.
 	Scope store.Scope
 }
@@ -138,15 +144,30 @@ type Result struct {
 // global one). An error wraps store.ErrUnavailable when the store could not
 // be read; score the message without Bayes then.
 func (c *Classifier) Classify(ctx context.Context, scopes []store.Scope, m *message.Message) (Result, error) {
-	return c.ClassifyTokens(ctx, scopes, c.Tokens(m))
+	tokens, received := c.Split(m)
+	return c.ClassifySplit(ctx, scopes, tokens, received)
 }
 
-// ClassifyTokens is Classify for tokens already computed.
+// Split returns the tokens of m and those of its Received hops
+// (Tokenizer.Split).
+func (c *Classifier) Split(m *message.Message) (tokens, received []uint64) {
+	return c.opts.Tokenizer.Split(m)
+}
+
+// ClassifyTokens is Classify for tokens already computed, without the
+// Received opinion.
 func (c *Classifier) ClassifyTokens(ctx context.Context, scopes []store.Scope, tokens []uint64) (Result, error) {
+	return c.ClassifySplit(ctx, scopes, tokens, nil)
+}
+
+// ClassifySplit is Classify for tokens already split by Split: received
+// must be a subset of tokens, whose counts are looked up once for both
+// opinions.
+func (c *Classifier) ClassifySplit(ctx context.Context, scopes []store.Scope, tokens, received []uint64) (Result, error) {
 	for _, scope := range scopes {
 		m, err := c.Model(ctx, scope)
 		if err != nil {
-			return Result{Prob: 0.5}, err
+			return Result{Prob: 0.5, Received: 0.5}, err
 		}
 		if !c.Ready(m.Totals()) {
 			continue
@@ -154,13 +175,14 @@ func (c *Classifier) ClassifyTokens(ctx context.Context, scopes []store.Scope, t
 		var extra map[uint64]store.TokenCounts
 		if miss := m.missing(tokens); len(miss) > 0 {
 			if extra, err = c.st.BayesLookup(ctx, scope, miss); err != nil {
-				return Result{Prob: 0.5}, fmt.Errorf("bayes: lookup %s: %w", scope, err)
+				return Result{Prob: 0.5, Received: 0.5}, fmt.Errorf("bayes: lookup %s: %w", scope, err)
 			}
 		}
 		p, used := m.classify(tokens, c.opts.Params, extra)
-		return Result{Ready: true, Prob: p, Used: used, Scope: scope}, nil
+		pr, usedR := m.classify(received, c.opts.Params, extra)
+		return Result{Ready: true, Prob: p, Used: used, Received: pr, ReceivedUsed: usedR, Scope: scope}, nil
 	}
-	return Result{Prob: 0.5}, nil
+	return Result{Prob: 0.5, Received: 0.5}, nil
 }
 
 // Learn learns m, whose raw bytes are raw, as class in scope. Learning the

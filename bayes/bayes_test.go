@@ -530,3 +530,39 @@ func TestQueueBatches(t *testing.T) {
 		t.Errorf("batches %v, learned %d; want 250 in batches of at most %d", b.sizes, q.Stats().Learned, maxBatch)
 	}
 }
+
+// TestReceivedOpinion: a message whose Received hops are spammy and whose
+// other tokens are hammy gets a low probability and a high Received one,
+// from the same counts; the minimum-training gate holds back both.
+func TestReceivedOpinion(t *testing.T) {
+	relay := func(class store.Class) []uint64 {
+		return []uint64{Hash(fmt.Sprintf("RH:%v.relay", class)), Hash(fmt.Sprintf("RI:%v.net", class))}
+	}
+	c := newTest(t, newMemStore(), Options{MinHam: 30, MinSpam: 30})
+	ctx := context.Background()
+	for i := 0; i < 30; i++ {
+		for _, class := range []store.Class{store.Ham, store.Spam} {
+			if i == 29 && class == store.Spam {
+				r, err := c.ClassifySplit(ctx, global, synth(store.Spam, 1), relay(store.Spam))
+				if err != nil || r.Ready || r.ReceivedUsed != 0 || r.Received != 0.5 {
+					t.Fatalf("before minimum training: %+v, %v; want not ready, no Received opinion", r, err)
+				}
+			}
+			mustLearn(t, c, store.GlobalScope(), fmt.Sprintf("%v-%d", class, i), append(synth(class, i), relay(class)...),
+				class, store.Learned)
+		}
+	}
+	mixed := append(synth(store.Ham, 999), relay(store.Spam)...)
+	r, err := c.ClassifySplit(ctx, global, mixed, relay(store.Spam))
+	if err != nil || !r.Ready || r.Prob > 0.05 || r.Received < 0.95 || r.ReceivedUsed != 2 {
+		t.Errorf("hammy body, spammy relays: %+v, %v; want prob < 0.05, Received > 0.95 from 2 tokens", r, err)
+	}
+	again, _ := c.ClassifySplit(ctx, global, mixed, relay(store.Spam))
+	if again != r {
+		t.Errorf("not deterministic: %+v then %+v", r, again)
+	}
+	plain, _ := c.ClassifyTokens(ctx, global, mixed)
+	if plain.Prob != r.Prob || plain.ReceivedUsed != 0 || plain.Received != 0.5 {
+		t.Errorf("ClassifyTokens: %+v; want the same Prob and no Received opinion", plain)
+	}
+}

@@ -2,6 +2,7 @@ package bayes
 
 import (
 	"math"
+	"strings"
 
 	"github.com/mailsift/mailsift/store"
 )
@@ -30,13 +31,32 @@ var Buckets = []Bucket{
 	{"BAYES_999", 0.999, 4.0, "Bayes spam probability is 99.9% or more"},
 }
 
-// BucketOf returns the bucket of a probability. NaN falls in BAYES_50.
-func BucketOf(p float64) Bucket {
-	if math.IsNaN(p) {
-		return Buckets[4]
+// ReceivedBuckets are the ranges of the Received opinion (Result.Received),
+// the same as Buckets with half their default points. Exactly one fires:
+// BAYES_RCVD_999 does not add to BAYES_RCVD_99.
+var ReceivedBuckets = receivedBuckets()
+
+func receivedBuckets() []Bucket {
+	out := make([]Bucket, len(Buckets))
+	for i, b := range Buckets {
+		out[i] = Bucket{Name: strings.Replace(b.Name, "BAYES_", "BAYES_RCVD_", 1), Min: b.Min, Points: b.Points / 2,
+			Desc: strings.Replace(b.Desc, "Bayes spam probability", "Bayes spam probability of the Received hops alone", 1)}
 	}
-	b := Buckets[0]
-	for _, x := range Buckets {
+	return out
+}
+
+// BucketOf returns the bucket of a probability. NaN falls in BAYES_50.
+func BucketOf(p float64) Bucket { return bucketIn(Buckets, p) }
+
+// ReceivedBucketOf returns the ReceivedBuckets bucket of a probability.
+func ReceivedBucketOf(p float64) Bucket { return bucketIn(ReceivedBuckets, p) }
+
+func bucketIn(buckets []Bucket, p float64) Bucket {
+	if math.IsNaN(p) {
+		return buckets[4]
+	}
+	b := buckets[0]
+	for _, x := range buckets {
 		if p >= x.Min {
 			b = x
 		}

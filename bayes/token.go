@@ -55,6 +55,15 @@ func (t Tokenizer) Tokens(m *message.Message) []uint64 {
 	return e.hashes
 }
 
+// Split returns Tokens(m) and, among them, the tokens of the Received hops
+// (prefixes RH:, RR: and RI:), from which the classifier forms a second
+// opinion (Result.Received).
+func (t Tokenizer) Split(m *message.Message) (tokens, received []uint64) {
+	e := newEmitter(t.withDefaults(), false)
+	e.message(m)
+	return e.hashes, e.rcvd
+}
+
 // Strings returns the tokens of m as text, in the order Tokens hashes
 // them (for tests and for explaining a score).
 func (t Tokenizer) Strings(m *message.Message) []string {
@@ -89,6 +98,9 @@ type emitter struct {
 	strs   []string // only when keep is set
 	keep   bool
 	buf    []byte // scratch for words being folded
+
+	inReceived bool     // tokens being emitted come from the Received hops
+	rcvd       []uint64 // the hashes emitted while inReceived
 }
 
 func newEmitter(t Tokenizer, keep bool) *emitter {
@@ -124,11 +136,7 @@ func (e *emitter) add(prefix, word string) {
 	if _, dup := e.seen[h]; dup {
 		return
 	}
-	e.seen[h] = struct{}{}
-	e.hashes = append(e.hashes, h)
-	if e.keep {
-		e.strs = append(e.strs, prefix+word)
-	}
+	e.record(h, prefix, word)
 }
 
 // addRaw records a token that is not a word (no length bounds apart from
@@ -147,8 +155,16 @@ func (e *emitter) addRaw(prefix, value string) {
 	if _, dup := e.seen[h]; dup {
 		return
 	}
+	e.record(h, prefix, value)
+}
+
+// record keeps a new token hash (and its text when keep is set).
+func (e *emitter) record(h uint64, prefix, value string) {
 	e.seen[h] = struct{}{}
 	e.hashes = append(e.hashes, h)
+	if e.inReceived {
+		e.rcvd = append(e.rcvd, h)
+	}
 	if e.keep {
 		e.strs = append(e.strs, prefix+value)
 	}

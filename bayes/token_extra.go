@@ -101,6 +101,8 @@ func uriPath(raw string) string {
 // receivedIPs emits the /24 and /16 of the bracketed IPv4 address of the
 // top Received hops, and the "by" hosts.
 func (e *emitter) receivedIPs(m *message.Message) {
+	e.inReceived = true
+	defer func() { e.inReceived = false }()
 	n := 0
 	for _, f := range m.Header {
 		if !strings.EqualFold(f.Name, "Received") {

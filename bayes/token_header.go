@@ -94,6 +94,8 @@ func (e *emitter) domain(prefix, d string) {
 // received emits the HELO and reverse-DNS names of the top Received hops,
 // read from the common form "from HELO (RDNS [IP]) by ...".
 func (e *emitter) received(m *message.Message) {
+	e.inReceived = true
+	defer func() { e.inReceived = false }()
 	n := 0
 	for _, f := range m.Header {
 		if !strings.EqualFold(f.Name, "Received") {

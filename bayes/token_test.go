@@ -204,3 +204,24 @@ func TestShape(t *testing.T) {
 		}
 	}
 }
+
+func TestSplitReceived(t *testing.T) {
+	m := sampleMessage()
+	tokens, received := Tokenizer{}.Split(m)
+	if !slices.Equal(tokens, Tokens(m)) {
+		t.Fatal("Split's tokens differ from Tokens")
+	}
+	var want []uint64
+	for _, s := range (Tokenizer{}).Strings(m) {
+		if strings.HasPrefix(s, "RH:") || strings.HasPrefix(s, "RR:") || strings.HasPrefix(s, "RI:") {
+			want = append(want, Hash(s))
+		}
+	}
+	if len(want) < 4 || !slices.Equal(received, want) {
+		t.Errorf("received tokens %x, want the RH:/RR:/RI: tokens %x", received, want)
+	}
+	_, again := Tokenizer{}.Split(sampleMessage())
+	if !slices.Equal(received, again) {
+		t.Error("two runs give different Received tokens")
+	}
+}

@@ -261,9 +261,9 @@ func (rt *Runtime) classify(ctx context.Context, in *scoring.Input) []uint64 {
 	if c == nil || !rt.Config.Bayes.Enabled {
 		return nil
 	}
-	tokens := c.Tokens(in.Msg)
-	r, err := c.ClassifyTokens(ctx, rt.scopes(in.Env), tokens)
-	in.Bayes = &scoring.BayesOpinion{Ready: r.Ready, Prob: r.Prob}
+	tokens, received := c.Split(in.Msg)
+	r, err := c.ClassifySplit(ctx, rt.scopes(in.Env), tokens, received)
+	in.Bayes = &scoring.BayesOpinion{Ready: r.Ready, Prob: r.Prob, Received: r.Received, ReceivedUsed: r.ReceivedUsed}
 	if err != nil {
 		in.Bayes.Unavailable = err.Error()
 	}

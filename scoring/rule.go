@@ -62,6 +62,12 @@ type BayesOpinion struct {
 	Ready       bool    // the scope used had the minimum training
 	Prob        float64 // spam probability in [0, 1]
 	Unavailable string  // why the store could not be read; "" when it could
+
+	// Received is the spam probability of the Received-hop tokens alone,
+	// from the same counts; it names a BAYES_RCVD_* rule when
+	// ReceivedUsed (the tokens behind it) is above 0.
+	Received     float64
+	ReceivedUsed int
 }
 
 // Memo returns the value fn computes for key, computing it at most once per

@@ -38,6 +38,7 @@ type fitOptions struct {
 	bayesSlope float64 // logistic slope per point of [scores_bayes]
 	iterations int
 	bayes      bool
+	foldOf     func(i int) int // the cross-validation fold of train message i (nil: i mod 5)
 }
 
 // runFit measures every rule on the train split and fits default points.
@@ -108,9 +109,10 @@ func fitSet(reg *scoring.Registry, train []corpus.Entry, ms []measured, o fitOpt
 
 // measured is what one training message yields for fitting.
 type measured struct {
-	hits   []scoring.Hit
-	tokens []uint64 // Bayes tokens
-	digest string
+	hits     []scoring.Hit
+	tokens   []uint64 // Bayes tokens
+	received []uint64 // those of the Received hops
+	digest   string
 }
 
 // measure scores every message with the hand-set registry (no Bayes) and
@@ -142,7 +144,8 @@ func measure(reg *scoring.Registry, entries []corpus.Entry) ([]measured, error) 
 				raw = filter.StripSpamFields(raw)
 				msg := message.Parse(raw, lim)
 				v := eng.Run(context.Background(), &scoring.Input{Msg: msg, Env: &message.Envelope{Received: now}, Now: now})
-				out[i] = measured{hits: v.Hits, tokens: bayes.Tokens(msg), digest: bayes.Digest(raw)}
+				tokens, received := bayes.Tokenizer{}.Split(msg)
+				out[i] = measured{hits: v.Hits, tokens: tokens, received: received, digest: bayes.Digest(raw)}
 			}
 		}()
 	}
@@ -195,6 +198,10 @@ func printBuckets(entries []corpus.Entry, ms []measured, stderr io.Writer) {
 	for _, b := range bayes.Buckets {
 		fmt.Fprintf(stderr, " %s %d/%d", b.Name, ham[b.Name], spam[b.Name])
 	}
+	fmt.Fprint(stderr, "\ncross-validated Received buckets (ham/spam):")
+	for _, b := range bayes.ReceivedBuckets {
+		fmt.Fprintf(stderr, " %s %d/%d", b.Name, ham[b.Name], spam[b.Name])
+	}
 	fmt.Fprintln(stderr)
 }
 
@@ -224,14 +231,18 @@ func bayesFold(ctx context.Context, reg *scoring.Registry, path string, k, folds
 		return err
 	}
 	for i := k; i < len(entries); i += folds {
-		r, err := c.ClassifyTokens(ctx, global, ms[i].tokens)
+		r, err := c.ClassifySplit(ctx, global, ms[i].tokens, ms[i].received)
 		if err != nil {
 			return err
 		}
 		if !r.Ready {
 			continue
 		}
-		for _, name := range bayesrule.Names(r.Prob) {
+		names := bayesrule.Names(r.Prob)
+		if name := bayesrule.ReceivedName(r.Received, r.ReceivedUsed); name != "" {
+			names = append(names, name)
+		}
+		for _, name := range names {
 			in, _ := reg.Info(name)
 			ms[i].hits = append(ms[i].hits, scoring.Hit{Rule: name, Factor: 1, Points: in.Score})
 		}
@@ -293,16 +304,45 @@ func buildProblem(reg *scoring.Registry, entries []corpus.Entry, ms []measured, 
 // threshold moved along the pooled held-out scores): fewer ham than one per
 // mille decide the FP column, so the curve compares variants more fairly.
 func search(p fit.Problem, o fitOptions, stderr io.Writer) ([]float64, float64) {
-	const folds = 5
 	bestFN, bestCost := math.MaxInt, 30.0
-	for _, cost := range []float64{0.3, 0.5, 1, 2, 3, 5, 8, 12, 20, 30} {
-		fp, fn, ham, spam := 0, 0, 0, 0
+	for _, r := range crossValidate(p, o) {
+		fmt.Fprintf(stderr, "ham cost %4.1f: cross-validated FP %3d (%.2f%%) FN %3d (%.2f%%) | FN at FP %s\n",
+			r.cost, r.fp, pct(r.fp, r.ham), r.fn, pct(r.fn, r.spam), formatCurve(r.curve))
+		if float64(r.fp) <= o.fpTarget*float64(r.ham) && r.fn < bestFN {
+			bestFN, bestCost = r.fn, r.cost
+		}
+	}
+	p.HamCost = bestCost
+	return fit.Solve(p), bestCost
+}
+
+// hamCosts are the costs of a false positive that search tries.
+var hamCosts = []float64{0.3, 0.5, 1, 2, 3, 5, 8, 12, 20, 30}
+
+// cvResult is the held-out outcome of one ham cost.
+type cvResult struct {
+	cost              float64
+	fp, fn, ham, spam int
+	curve             []int // FN at curveFPs
+}
+
+// crossValidate fits every ham cost on four folds and scores the fifth.
+// Example i is in fold o.foldOf(i) (i mod 5 when nil).
+func crossValidate(p fit.Problem, o fitOptions) []cvResult {
+	const folds = 5
+	foldOf := o.foldOf
+	if foldOf == nil {
+		foldOf = func(i int) int { return i % folds }
+	}
+	var out []cvResult
+	for _, cost := range hamCosts {
+		r := cvResult{cost: cost}
 		var hamScores, spamScores []float64
 		for k := 0; k < folds; k++ {
 			train, held := p, p
 			train.Examples, held.Examples = nil, nil
 			for i, ex := range p.Examples {
-				if i%folds == k {
+				if foldOf(i) == k {
 					held.Examples = append(held.Examples, ex)
 				} else {
 					train.Examples = append(train.Examples, ex)
@@ -311,7 +351,7 @@ func search(p fit.Problem, o fitOptions, stderr io.Writer) ([]float64, float64) 
 			train.HamCost = cost
 			w := fit.Solve(train)
 			a, b, c, d := fit.Errors(held, w)
-			fp, fn, ham, spam = fp+a, fn+b, ham+c, spam+d
+			r.fp, r.fn, r.ham, r.spam = r.fp+a, r.fn+b, r.ham+c, r.spam+d
 			for _, ex := range held.Examples {
 				if ex.Spam {
 					spamScores = append(spamScores, fit.Score(ex, w))
@@ -320,14 +360,10 @@ func search(p fit.Problem, o fitOptions, stderr io.Writer) ([]float64, float64) 
 				}
 			}
 		}
-		fmt.Fprintf(stderr, "ham cost %4.1f: cross-validated FP %3d (%.2f%%) FN %3d (%.2f%%) | FN at FP %s\n",
-			cost, fp, pct(fp, ham), fn, pct(fn, spam), curve(hamScores, spamScores))
-		if float64(fp) <= o.fpTarget*float64(ham) && fn < bestFN {
-			bestFN, bestCost = fn, cost
-		}
+		r.curve = fit.Curve(hamScores, spamScores, curveFPs)
+		out = append(out, r)
 	}
-	p.HamCost = bestCost
-	return fit.Solve(p), bestCost
+	return out
 }
 
 // curveFPs are the false-positive counts at which `rules fit` reports the
@@ -335,10 +371,10 @@ func search(p fit.Problem, o fitOptions, stderr io.Writer) ([]float64, float64) 
 // scores.
 var curveFPs = []int{1, 2, 3, 4, 5, 7, 10}
 
-// curve formats fit.Curve at curveFPs as "1:105 2:99 ...".
-func curve(ham, spam []float64) string {
+// formatCurve formats FN at curveFPs as "1:105 2:99 ...".
+func formatCurve(fns []int) string {
 	var b strings.Builder
-	for i, fn := range fit.Curve(ham, spam, curveFPs) {
+	for i, fn := range fns {
 		if i > 0 {
 			b.WriteByte(' ')
 		}

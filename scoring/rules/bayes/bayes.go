@@ -1,7 +1,9 @@
 // Package bayes turns the Bayes classifier's probability into ordinary
 // named rules: one BAYES_* bucket per message, or BAYES_UNAVAILABLE when the
 // token store could not be read (0 points; the message is scored on the
-// rest). The probability itself is worked out by the pipeline before the
+// rest). A second opinion, from the Received-hop tokens alone, names one
+// BAYES_RCVD_* bucket: where the whole message is ambiguous, where it came
+// from often is not, and the fit decides how much that is worth. The probability itself is worked out by the pipeline before the
 // rules run (scoring.Input.Bayes), so these rules do no I/O.
 package bayes
 
@@ -24,13 +26,16 @@ func Rules() []scoring.Rule { return []scoring.Rule{rule{}} }
 func Metas() []*scoring.Meta { return nil }
 
 func (rule) Info() []scoring.Info {
-	out := make([]scoring.Info, 0, len(core.Buckets)+1)
+	out := make([]scoring.Info, 0, len(core.Buckets)+len(core.ReceivedBuckets)+1)
 	for _, b := range core.Buckets {
 		desc := b.Desc
 		if b.Name == "BAYES_99" {
 			desc = "Bayes spam probability is 99% or more"
 		}
 		out = append(out, scoring.Info{Name: b.Name, Family: "bayes", Score: b.Points, Desc: desc, Needs: scoring.NeedBayes})
+	}
+	for _, b := range core.ReceivedBuckets {
+		out = append(out, scoring.Info{Name: b.Name, Family: "bayes", Score: b.Points, Desc: b.Desc, Needs: scoring.NeedBayes})
 	}
 	return append(out, scoring.Info{Name: Unavailable, Family: "bayes", Score: 0,
 		Desc: "The Bayes token store could not be read; scored without Bayes", Needs: scoring.NeedBayes})
@@ -46,7 +51,19 @@ func (rule) Eval(_ context.Context, in *scoring.Input, out *scoring.Hits) {
 		for _, name := range Names(op.Prob) {
 			out.Hit(name, 1, formatProb(op.Prob))
 		}
+		if name := ReceivedName(op.Received, op.ReceivedUsed); name != "" {
+			out.Hit(name, 1, formatProb(op.Received))
+		}
 	}
+}
+
+// ReceivedName returns the BAYES_RCVD_* rule of the Received opinion, ""
+// when no Received token went into it.
+func ReceivedName(prob float64, used int) string {
+	if used == 0 {
+		return ""
+	}
+	return core.ReceivedBucketOf(prob).Name
 }
 
 // Names returns the rules a probability fires: its bucket, and BAYES_99

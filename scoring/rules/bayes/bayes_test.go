@@ -27,6 +27,10 @@ func TestBuckets(t *testing.T) {
 		{&scoring.BayesOpinion{Ready: true, Prob: 0.991}, "BAYES_99"},
 		{&scoring.BayesOpinion{Ready: true, Prob: 1}, "BAYES_99+BAYES_999"},
 		{&scoring.BayesOpinion{Unavailable: "database is locked"}, Unavailable},
+		{&scoring.BayesOpinion{Ready: true, Prob: 0.3, Received: 0.999, ReceivedUsed: 4}, "BAYES_40+BAYES_RCVD_999"},
+		{&scoring.BayesOpinion{Ready: true, Prob: 0.7, Received: 0.002, ReceivedUsed: 1}, "BAYES_60+BAYES_RCVD_00"},
+		{&scoring.BayesOpinion{Ready: true, Prob: 0.7, Received: 0.5, ReceivedUsed: 0}, "BAYES_60"},
+		{&scoring.BayesOpinion{Ready: false, Prob: 0.5, Received: 0.999, ReceivedUsed: 4}, ""},
 	}
 	for _, c := range cases {
 		var names []string

@@ -1,0 +1,240 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"hash/fnv"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/mailsift/mailsift/bayes"
+	"github.com/mailsift/mailsift/internal/corpus"
+	"github.com/mailsift/mailsift/scoring"
+	"github.com/mailsift/mailsift/scoring/rules"
+	bayesrule "github.com/mailsift/mailsift/scoring/rules/bayes"
+	"github.com/mailsift/mailsift/store"
+	"github.com/mailsift/mailsift/store/sqlite"
+)
+
+// opinions are the cross-validated Bayes probabilities of one message:
+// all tokens and Received-hop tokens.
+type opinions struct {
+	ready     bool
+	all, rcvd float64
+	rcvdUsed  int
+}
+
+// TestBayesEnsembleCrossValidation measures, by 5-fold cross-validation
+// inside the train split, what the BAYES_RCVD_* rules (the opinion of the
+// Received-hop tokens alone) add to the rules + Bayes fit, on several
+// assignments of the messages to the folds (docs/bayes.md, fourth round).
+// MAILSIFT_FIT_CV=1; MAILSIFT_FIT_SALTS=0,1,2 picks fold assignments (0: i
+// mod 5, others a salted hash of the file name).
+func TestBayesEnsembleCrossValidation(t *testing.T) {
+	if os.Getenv("MAILSIFT_FIT_CV") == "" {
+		t.Skip("set MAILSIFT_FIT_CV=1 (needs make corpus; about a minute per fold assignment)")
+	}
+	all, err := corpus.List(corpus.Dir())
+	if err != nil {
+		t.Skip(err)
+	}
+	train := corpus.Split(all, "train")
+	reg, err := rules.HandSetRegistry()
+	if err != nil {
+		t.Fatal(err)
+	}
+	ms, err := measure(reg, train)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if os.Getenv("MAILSIFT_FIT_MORECOSTS") != "" {
+		hamCosts = append(hamCosts, 50, 80, 120)
+	}
+	salts := []int{0, 1, 2}
+	if s := os.Getenv("MAILSIFT_FIT_SALTS"); s != "" {
+		salts = nil
+		for _, f := range strings.Split(s, ",") {
+			n, _ := strconv.Atoi(f)
+			salts = append(salts, n)
+		}
+	}
+	type row struct {
+		best  []string
+		curve [][]int
+	}
+	results := map[string]*row{}
+	for _, salt := range salts {
+		foldOf := saltedFolds(train, salt)
+		start := time.Now()
+		ops, err := crossOpinions(context.Background(), train, ms, foldOf)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Logf("salt %d: opinions in %s", salt, time.Since(start).Round(time.Second))
+		var mu sync.Mutex
+		var wg sync.WaitGroup
+		sem := make(chan struct{}, 2)
+		for _, v := range ensembleVariants {
+			wg.Add(1)
+			sem <- struct{}{}
+			go func() {
+				defer wg.Done()
+				defer func() { <-sem }()
+				best, cost, curve, env, costs := evalVariant(reg, train, ms, ops, v, foldOf)
+				mu.Lock()
+				defer mu.Unlock()
+				t.Logf("salt %d %-34s best FN at FP<=3: %s (cost %g) | curve %s | envelope %s | FP/FN by cost%s", salt, v.name, best, cost, formatCurve(curve), formatCurve(env), costs)
+				r := results[v.name]
+				if r == nil {
+					r = &row{}
+					results[v.name] = r
+				}
+				r.best = append(r.best, best)
+				r.curve = append(r.curve, env)
+			}()
+		}
+		wg.Wait()
+	}
+	t.Logf("| variant | best FN at FP ≤ 3 (%v) | mean of the best FN over costs at FP 1/2/3/4/5/7/10 |", salts)
+	for _, v := range ensembleVariants {
+		r := results[v.name]
+		mean := make([]string, len(curveFPs))
+		for j := range curveFPs {
+			s := 0
+			for _, c := range r.curve {
+				s += c[j]
+			}
+			mean[j] = strconv.FormatFloat(float64(s)/float64(len(r.curve)), 'f', 1, 64)
+		}
+		t.Logf("| %s | %s | %s |", v.name, strings.Join(r.best, " / "), strings.Join(mean, " / "))
+	}
+}
+
+// saltedFolds returns the fold of each train message: i mod 5 for salt 0,
+// else an FNV hash of the salt and the file name.
+func saltedFolds(entries []corpus.Entry, salt int) func(int) int {
+	if salt == 0 {
+		return func(i int) int { return i % 5 }
+	}
+	f := make([]int, len(entries))
+	for i, e := range entries {
+		h := fnv.New32a()
+		fmt.Fprintf(h, "%d/%s", salt, filepath.Base(e.Path))
+		f[i] = int(h.Sum32() % 5)
+	}
+	return func(i int) int { return f[i] }
+}
+
+// crossOpinions trains Bayes on four folds and classifies the fifth.
+func crossOpinions(ctx context.Context, entries []corpus.Entry, ms []measured, foldOf func(int) int) ([]opinions, error) {
+	out := make([]opinions, len(entries))
+	for k := 0; k < 5; k++ {
+		dir, err := os.MkdirTemp("", "mailsift-ens-")
+		if err != nil {
+			return nil, err
+		}
+		err = func() error {
+			db, err := sqlite.Open(ctx, filepath.Join(dir, "fold.db"), sqlite.Options{})
+			if err != nil {
+				return err
+			}
+			defer db.Close()
+			c, err := bayes.New(ctx, db, bayes.Options{})
+			if err != nil {
+				return err
+			}
+			var jobs []bayes.Job
+			for i, e := range entries {
+				if foldOf(i) == k {
+					continue
+				}
+				class := store.Ham
+				if e.Spam {
+					class = store.Spam
+				}
+				jobs = append(jobs, bayes.Job{Scope: store.GlobalScope(), Digest: ms[i].digest, Tokens: ms[i].tokens, Class: class})
+			}
+			if _, err := c.LearnMany(ctx, jobs); err != nil {
+				return err
+			}
+			global := []store.Scope{store.GlobalScope()}
+			for i := range entries {
+				if foldOf(i) != k {
+					continue
+				}
+				r, err := c.ClassifySplit(ctx, global, ms[i].tokens, ms[i].received)
+				if err != nil {
+					return err
+				}
+				out[i] = opinions{ready: r.Ready, all: r.Prob, rcvd: r.Received, rcvdUsed: r.ReceivedUsed}
+			}
+			return nil
+		}()
+		os.RemoveAll(dir)
+		if err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}
+
+// ensembleVariant names the extra rules one message gets from its
+// opinions.
+type ensembleVariant struct {
+	name  string
+	extra func(o opinions) []string
+}
+
+var ensembleVariants = []ensembleVariant{
+	{"BAYES_* only", func(opinions) []string { return nil }},
+	{"BAYES_* + BAYES_RCVD_*", func(o opinions) []string {
+		if name := bayesrule.ReceivedName(o.rcvd, o.rcvdUsed); name != "" {
+			return []string{name}
+		}
+		return nil
+	}},
+}
+
+// evalVariant fits [scores_bayes] with the variant's extra rules and
+// returns the fewest cross-validated FN among the ham costs with FP ≤ 3
+// ("none" if no cost), that cost and its FN-at-FP curve.
+func evalVariant(reg *scoring.Registry, entries []corpus.Entry, base []measured, ops []opinions, v ensembleVariant, foldOf func(int) int) (string, float64, []int, []int, string) {
+	ms := make([]measured, len(base))
+	for i, m := range base {
+		ms[i] = m
+		ms[i].hits = append([]scoring.Hit(nil), m.hits...)
+		if !ops[i].ready {
+			continue
+		}
+		for _, name := range append(bayesrule.Names(ops[i].all), v.extra(ops[i])...) {
+			in, _ := reg.Info(name)
+			ms[i].hits = append(ms[i].hits, scoring.Hit{Rule: name, Factor: 1, Points: in.Score})
+		}
+	}
+	o := fitOptions{minHits: 15, maxPoints: 4.5, maxBayes: 4.5, fpTarget: 0.001, lambda: 0.002, slope: 2, iterations: 1500, foldOf: foldOf}
+	_, p := buildProblem(reg, entries, ms, o)
+	rs := crossValidate(p, o)
+	best, bestCost, bestCurve := "none", 0.0, []int(nil)
+	bestFN := 1 << 30
+	env := append([]int(nil), rs[0].curve...)
+	var b strings.Builder
+	for _, r := range rs {
+		fmt.Fprintf(&b, " %g:%d/%d", r.cost, r.fp, r.fn)
+		for j, fn := range r.curve {
+			env[j] = min(env[j], fn)
+		}
+		if r.fp <= 3 && r.fn < bestFN {
+			bestFN, bestCost, bestCurve = r.fn, r.cost, r.curve
+			best = strconv.Itoa(r.fn)
+		}
+	}
+	if bestCurve == nil {
+		bestCurve = rs[0].curve
+	}
+	return best, bestCost, bestCurve, env, b.String()
+}
