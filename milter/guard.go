@@ -264,10 +264,11 @@ func closeLogged(c net.Conn, log zerolog.Logger) {
 	}
 }
 
-// guardConn is one accepted connection. Read hands out only bytes of complete, validated frames; writes pass
-// straight through.
+// guardConn is one accepted connection. Read hands out only bytes of complete, validated frames; writes go
+// through a coalescer (coalesce.go).
 type guardConn struct {
 	net.Conn
+	out      *coalescer
 	l        *GuardListener
 	fr       *frameReader
 	pending  []byte // validated bytes not yet read by the library
@@ -285,6 +286,7 @@ type guardConn struct {
 
 func newGuardConn(c net.Conn, l *GuardListener) *guardConn {
 	g := &guardConn{Conn: c, l: l, first: true}
+	g.out = &coalescer{w: c}
 	g.fr = newFrameReader(bufio.NewReader(deadlineReader{g}), l.opt.MaxFrame)
 	g.fr.started = func() { g.frameStart = time.Now() }
 	return g
@@ -344,9 +346,13 @@ func (g *guardConn) violation(reason string) error {
 	return fmt.Errorf("milter guard: %s: %w", reason, net.ErrClosed)
 }
 
+// Write implements net.Conn.
+func (g *guardConn) Write(p []byte) (int, error) { return g.out.Write(p) }
+
 // Close implements net.Conn; it is idempotent and releases the session slot once.
 func (g *guardConn) Close() error {
 	g.closeOnce.Do(func() {
+		_ = g.out.Flush()
 		g.closeErr = g.Conn.Close()
 		g.l.active.Add(-1)
 	})

@@ -9,6 +9,7 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"runtime/pprof"
 	"strings"
 	"sync/atomic"
 	"syscall"
@@ -63,6 +64,16 @@ func serve(args []string, stdout, stderr io.Writer, sig <-chan os.Signal) int {
 	msgLog, _ := newLogger(stdout, cfg.Log.Format, "info")
 	gomilter.LogWarning = func(format string, v ...interface{}) {
 		log.Warn().Str("source", "go-milter").Msgf(format, v...)
+	}
+	if path := os.Getenv("MAILSIFT_CPUPROFILE"); path != "" {
+		// Profiling a running daemon (docs/bench.md): PATH.PID, written at
+		// shutdown.
+		stop, err := startCPUProfile(fmt.Sprintf("%s.%d", path, os.Getpid()))
+		if err != nil {
+			fmt.Fprintln(stderr, "MAILSIFT_CPUPROFILE:", err)
+			return 1
+		}
+		defer stop()
 	}
 	d := &daemon{path: *cfgPath, override: override, log: log, msgLog: msgLog, sig: sig}
 	if err := d.run(cfg); err != nil {
@@ -293,4 +304,21 @@ func chmodChown(path string, mode os.FileMode, owner string) error {
 		return err
 	}
 	return os.Chown(path, uid, gid)
+}
+
+// startCPUProfile writes a CPU profile to path until the returned function
+// is called.
+func startCPUProfile(path string) (func(), error) {
+	f, err := os.Create(path)
+	if err != nil {
+		return nil, err
+	}
+	if err := pprof.StartCPUProfile(f); err != nil {
+		f.Close()
+		return nil, err
+	}
+	return func() {
+		pprof.StopCPUProfile()
+		f.Close()
+	}, nil
 }
