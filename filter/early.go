@@ -7,6 +7,7 @@ import (
 
 	"github.com/mailsift/mailsift/auth"
 	"github.com/mailsift/mailsift/dnsbl"
+	"github.com/mailsift/mailsift/internal/workers"
 	"github.com/mailsift/mailsift/message"
 	"github.com/mailsift/mailsift/scoring"
 )
@@ -145,11 +146,11 @@ type pending[T any] struct {
 func start[T any](ctx context.Context, key string, f func(context.Context) T) *pending[T] {
 	ctx, cancel := context.WithCancel(ctx)
 	p := &pending[T]{key: key, started: time.Now(), cancel: cancel, done: make(chan struct{})}
-	go func() {
+	workers.Go(func() {
 		defer close(p.done)
 		defer cancel()
 		p.val = f(ctx)
-	}()
+	})
 	return p
 }
 

@@ -16,6 +16,7 @@ import (
 	"github.com/mailsift/mailsift/auth"
 	"github.com/mailsift/mailsift/config"
 	"github.com/mailsift/mailsift/dnsbl"
+	"github.com/mailsift/mailsift/internal/workers"
 	"github.com/mailsift/mailsift/message"
 	"github.com/mailsift/mailsift/policy"
 	"github.com/mailsift/mailsift/scoring"
@@ -145,7 +146,7 @@ func (rt *Runtime) startNet(ctx context.Context, env *message.Envelope, msg *mes
 	ctx, cancel := netContext(ctx)
 	o := &netOutcome{fromDomain: fromDomain(msg)}
 	peer := rt.peerOf(env, msg)
-	var wg sync.WaitGroup
+	var wg workers.Group
 	if c := n.Checker; c != nil {
 		if ip := peer.ip; ip.IsValid() {
 			wg.Go(func() {
@@ -210,7 +211,7 @@ func (rt *Runtime) authenticate(ctx context.Context, env *message.Envelope, p pe
 	cfg := rt.Config.Auth
 	r := dnsbl.NetResolver{L: rt.Deps.Net.Resolver}
 	var a auth.Results
-	var wg sync.WaitGroup
+	var wg workers.Group
 	if cfg.SPF && p.ip.IsValid() {
 		wg.Go(func() {
 			s := collect(ctx, early.spf, spfKey(p.ip, p.helo, env.MailFrom), func(ctx context.Context) auth.SPFResult {

@@ -9,6 +9,7 @@ import (
 	"sync"
 
 	"github.com/mailsift/mailsift/dnsbl"
+	"github.com/mailsift/mailsift/internal/workers"
 	"github.com/mailsift/mailsift/message"
 	"github.com/mailsift/mailsift/scoring"
 )
@@ -29,7 +30,7 @@ func (rt *Runtime) senderChecks(ctx context.Context, env *message.Envelope, from
 	var (
 		mu  sync.Mutex
 		out []scoring.NetHit
-		wg  sync.WaitGroup
+		wg  workers.Group
 	)
 	emit := func(hs ...scoring.NetHit) {
 		mu.Lock()

@@ -10,6 +10,7 @@ import (
 	gomilter "github.com/d--j/go-milter"
 
 	"github.com/mailsift/mailsift/filter"
+	"github.com/mailsift/mailsift/internal/workers"
 	"github.com/mailsift/mailsift/policy"
 )
 
@@ -77,7 +78,7 @@ func (ss *session) decide(rt *filter.Runtime, m gomilter.Modifier) (*filter.Resu
 	}
 	done := make(chan answer, 1)
 	delay := ss.faultDelay()
-	go func() {
+	workers.Go(func() {
 		defer ss.s.inflight.Add(-1)
 		defer func() {
 			if p := recover(); p != nil {
@@ -90,7 +91,7 @@ func (ss *session) decide(rt *filter.Runtime, m gomilter.Modifier) (*filter.Resu
 			time.Sleep(delay) // fault injection: a rule that ignores its context
 		}
 		done <- answer{res: rt.EvaluateEarly(ctx, &env, raw, early)}
-	}()
+	})
 	tick := time.NewTicker(time.Second)
 	defer tick.Stop()
 	for {

@@ -13,21 +13,22 @@ const mod = "github.com/mailsift/mailsift/"
 // mailsift packages its non-test code may import. A package not listed may
 // import anything but milter and cmd.
 var allowed = map[string][]string{
-	"message":         {},
-	"policy":          {},
-	"store":           {"store"},
-	"scoring":         {"message"},
-	"scoring/fit":     {},
-	"scoring/rules":   {"message", "scoring", "bayes", "dnsbl", "auth", "internal/dom"},
-	"bayes":           {"message", "store", "internal/dom"},
-	"dnsbl":           {"store"},
-	"auth":            {"message"},
-	"config":          {"scoring", "message"},
-	"filter":          {"message", "scoring", "policy", "config", "bayes", "store", "dnsbl", "auth"},
-	"milter":          {"filter", "message", "policy", "config", "scoring"},
-	"metrics":         {"policy", "scoring", "dnsbl", "bayes"},
-	"internal/corpus": {},
-	"internal/dom":    {},
+	"message":          {},
+	"policy":           {},
+	"store":            {"store"},
+	"scoring":          {"message"},
+	"scoring/fit":      {},
+	"scoring/rules":    {"message", "scoring", "bayes", "dnsbl", "auth", "internal/dom"},
+	"bayes":            {"message", "store", "internal/dom"},
+	"dnsbl":            {"store"},
+	"auth":             {"message"},
+	"config":           {"scoring", "message"},
+	"filter":           {"message", "scoring", "policy", "config", "bayes", "store", "dnsbl", "auth", "internal/workers"},
+	"milter":           {"filter", "message", "policy", "config", "scoring", "internal/workers"},
+	"metrics":          {"policy", "scoring", "dnsbl", "bayes"},
+	"internal/corpus":  {},
+	"internal/dom":     {},
+	"internal/workers": {},
 }
 
 func TestDependencyDirection(t *testing.T) {
