@@ -9,6 +9,7 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"runtime/debug"
 	"runtime/pprof"
 	"strings"
 	"sync/atomic"
@@ -65,6 +66,7 @@ func serve(args []string, stdout, stderr io.Writer, sig <-chan os.Signal) int {
 	gomilter.LogWarning = func(format string, v ...interface{}) {
 		log.Warn().Str("source", "go-milter").Msgf(format, v...)
 	}
+	tuneGC()
 	if path := os.Getenv("MAILSIFT_CPUPROFILE"); path != "" {
 		// Profiling a running daemon (docs/bench.md): PATH.PID, written at
 		// shutdown.
@@ -321,4 +323,25 @@ func startCPUProfile(path string) (func(), error) {
 		pprof.StopCPUProfile()
 		f.Close()
 	}, nil
+}
+
+// The daemon's garbage collector settings, unless GOGC or GOMEMLIMIT say
+// otherwise. A milter keeps little live data (tens of MiB) and allocates a
+// lot per message, so the default (collect each time the heap doubles)
+// runs the collector every few hundred messages and shrinks the per-message
+// goroutines' stacks each time. Collecting at 5× the live heap, with a soft
+// limit that brings the default pace back as the heap nears it, cut the
+// server's CPU per message by about 15% in `make bench` (docs/bench.md).
+const (
+	gcPercent   = 400
+	memoryLimit = 512 << 20
+)
+
+func tuneGC() {
+	if os.Getenv("GOGC") == "" {
+		debug.SetGCPercent(gcPercent)
+	}
+	if os.Getenv("GOMEMLIMIT") == "" {
+		debug.SetMemoryLimit(memoryLimit)
+	}
 }

@@ -2,9 +2,11 @@ package main
 
 import (
 	"fmt"
+	"math"
 	"os"
 	"os/user"
 	"path/filepath"
+	"runtime/debug"
 	"syscall"
 	"testing"
 
@@ -65,5 +67,28 @@ func TestListenSocketOwner(t *testing.T) {
 	}
 	if _, err := listen(config.Listen{Address: "unix:" + path + "2", SocketMode: "0660", SocketUser: "no-such-user-xyz"}); err == nil {
 		t.Error("unknown owner accepted")
+	}
+}
+
+// The daemon collects garbage at 5× the live heap unless GOGC says
+// otherwise.
+func TestTuneGC(t *testing.T) {
+	defer debug.SetGCPercent(debug.SetGCPercent(100))
+	defer debug.SetMemoryLimit(debug.SetMemoryLimit(math.MaxInt64))
+	t.Setenv("GOGC", "")
+	t.Setenv("GOMEMLIMIT", "")
+	debug.SetGCPercent(100)
+	tuneGC()
+	if got := debug.SetGCPercent(100); got != gcPercent {
+		t.Errorf("GC percent %d, want %d", got, gcPercent)
+	}
+	if got := debug.SetMemoryLimit(-1); got != memoryLimit {
+		t.Errorf("memory limit %d, want %d", got, memoryLimit)
+	}
+	t.Setenv("GOGC", "150")
+	debug.SetGCPercent(150)
+	tuneGC()
+	if got := debug.SetGCPercent(100); got != 150 {
+		t.Errorf("with GOGC=150 the GC percent became %d", got)
 	}
 }
