@@ -3,6 +3,7 @@ package filter
 import (
 	"context"
 	"net/netip"
+	"strings"
 	"time"
 
 	"github.com/mailsift/mailsift/auth"
@@ -138,17 +139,14 @@ func spfKey(ip netip.Addr, helo, from string) string { return ip.String() + " " 
 type pending[T any] struct {
 	key     string // what it was started for: used only for the same question
 	started time.Time
-	cancel  context.CancelFunc
 	done    chan struct{}
 	val     T
 }
 
 func start[T any](ctx context.Context, key string, f func(context.Context) T) *pending[T] {
-	ctx, cancel := context.WithCancel(ctx)
-	p := &pending[T]{key: key, started: time.Now(), cancel: cancel, done: make(chan struct{})}
+	p := &pending[T]{key: key, started: time.Now(), done: make(chan struct{})}
 	workers.Go(func() {
 		defer close(p.done)
-		defer cancel()
 		p.val = f(ctx)
 	})
 	return p
@@ -159,20 +157,48 @@ func start[T any](ctx context.Context, key string, f func(context.Context) T) *p
 // send many messages per connection) gets fresh answers.
 const earlyMaxAge = 5 * time.Minute
 
-// collect returns p's answer when p was started for key, waiting for it at
-// most until ctx ends (then the check is cancelled, and its answer is the
-// failure it reports on a cancelled context); else it runs f now.
+// collect returns p's answer when p was started for key and has it in
+// time; else it runs f now. An early answer that is a temporary failure
+// (its lookups timed out, met SERVFAIL or the in-flight cap) is asked
+// again: the resolver does not cache failures, and this message may have
+// the time the early check did not. When ctx ends before p answers, f
+// runs on the ended context and fails at once, while p goes on (the next
+// message on the connection may use it).
 func collect[T any](ctx context.Context, p *pending[T], key string, f func(context.Context) T) T {
 	if p == nil || p.key != key || time.Since(p.started) > earlyMaxAge {
 		return f(ctx)
 	}
 	select {
 	case <-p.done:
+		if failed(p.val) {
+			return f(ctx)
+		}
+		return p.val
 	case <-ctx.Done():
-		p.cancel()
-		<-p.done
+		return f(ctx)
 	}
-	return p.val
+}
+
+// failed reports whether an early check's answer holds a temporary
+// failure.
+func failed(v any) bool {
+	switch v := v.(type) {
+	case []dnsbl.ListHit:
+		for _, h := range v {
+			if h.Status == dnsbl.Failed {
+				return true
+			}
+		}
+	case []scoring.NetHit:
+		for _, h := range v {
+			if strings.HasSuffix(h.Rule, "_TEMPERROR") {
+				return true
+			}
+		}
+	case auth.SPFResult:
+		return v.Status == auth.SPFTempError
+	}
+	return false
 }
 
 // trusted reports whether ip is a relay whose Received fields are believed:

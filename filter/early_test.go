@@ -255,6 +255,8 @@ func TestUntrustedRelayWalk(t *testing.T) {
 		{"second hop", "Received: from a (a [10.1.1.1]) by mx\r\nReceived: from b (b [198.51.100.4]) by a\r\n", "198.51.100.4"},
 		{"IPv6 mapped", "Received: from a ([10.1.1.1]) by mx\r\nReceived: from b ([IPv6:::ffff:198.51.100.4]) by a\r\n", "198.51.100.4"},
 		{"IPv6", "Received: from b (b [IPv6:2001:db8::7]) by mx\r\n", "2001:db8::7"},
+		{"HELO literal of a trusted address", "Received: from relay (relay [10.1.1.1]) by mx\r\nReceived: from [10.0.0.1] (unknown [198.51.100.7]) by relay\r\nReceived: from clean.example (clean.example [192.0.2.55]) by forged\r\n", "198.51.100.7"},
+		{"HELO literal of a private address", "Received: from relay (relay [10.1.1.1]) by mx\r\nReceived: from [192.168.1.5] (unknown [198.51.100.7]) by relay\r\n", "198.51.100.7"},
 		{"unreadable hop", "Received: from a (a [10.1.1.1]) by mx\r\nReceived: by a (Postfix, from userid 0)\r\nReceived: from b (b [198.51.100.4]) by a\r\n", ""},
 		{"all trusted", "Received: from a (a [10.1.1.1]) by mx\r\nReceived: from b (b [127.0.0.1]) by a\r\n", ""},
 		{"none", "", ""},
@@ -268,6 +270,45 @@ func TestUntrustedRelayWalk(t *testing.T) {
 		}
 		if got != c.want {
 			t.Errorf("%s: relay %q, want %q", c.name, got, c.want)
+		}
+	}
+}
+
+// A slow resolver: the first message runs out of time before the early
+// checks answer and scores them as failures; the next message on the same
+// connection gets the answers (the early checks were not cancelled, and a
+// failure is never reused).
+func TestEarlyChecksSlowResolverNextMessage(t *testing.T) {
+	srv := dnsbltest.Start(t, earlyRecords...)
+	srv.Delay(300 * time.Millisecond)
+	rt := uncached(t, srv, func(c *config.Config) { c.DNS.Timeout = config.Duration{Duration: 2 * time.Second} })
+	rt.DegradedTempfail = false
+	var e Early
+	defer e.Close()
+	ip := netip.MustParseAddr("192.0.2.1")
+	env := envFor("192.0.2.1", "client.example.com", "a@example.com")
+	e.Connect(rt, ip)
+	e.Helo(rt, ip, env.Helo)
+	e.Mail(rt, ip, env.Helo, env.MailFrom)
+	ctx, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
+	res := rt.EvaluateEarly(ctx, env, []byte(ham), e.Snapshot())
+	cancel()
+	if !res.Verdict.Has("RCVD_IN_T_FAIL") {
+		t.Fatalf("first message: no RCVD_IN_T_FAIL in %+v", res.Verdict.Hits)
+	}
+	time.Sleep(time.Second) // the early checks answer meanwhile
+	e.Mail(rt, ip, env.Helo, env.MailFrom)
+	ctx, cancel = context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	res = rt.EvaluateEarly(ctx, env, []byte(ham), e.Snapshot())
+	for _, r := range []string{"RCVD_IN_T_SPAM", "SPF_PASS"} {
+		if !res.Verdict.Has(r) {
+			t.Errorf("second message: no %s in %+v", r, res.Verdict.Hits)
+		}
+	}
+	for _, h := range res.Verdict.Hits {
+		if strings.HasSuffix(h.Rule, "_FAIL") || strings.HasSuffix(h.Rule, "_TEMPERROR") {
+			t.Errorf("second message: %s (%s): the first message's failure was reused", h.Rule, h.Detail)
 		}
 	}
 }

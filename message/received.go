@@ -42,19 +42,27 @@ func ParseHop(v string) Hop {
 			h.Recorded = true
 		}
 	}
+	// The address is the one the receiver recorded, never a bracketed
+	// literal the client chose: in the Postfix and Sendmail forms the first
+	// word is the client's HELO ("from [10.0.0.1] (unknown [198.51.100.7])"),
+	// so only the comment counts; in the qmail and Exim forms the first word
+	// is the receiver's own record and the HELO is in the comment.
+	recorded := comment
 	if x, ok := afterWord(comment, "helo "); ok {
 		h.Helo = x // qmail: "from rdns (HELO helo)"
 		h.RDNS = first
+		recorded = first + " " + comment
 	} else if x, ok := afterWord(comment, "helo="); ok {
-		h.Helo = x // Exim
+		h.Helo = x // Exim: "from rdns ([IP] helo=x)", "from [IP] (helo=x)"
 		h.RDNS = first
+		recorded = first + " " + comment
 	} else if w, _ := cutWord(comment); w != "" && !strings.HasPrefix(w, "[") {
 		h.RDNS = strings.TrimSuffix(w, ".")
 		if at := strings.LastIndexByte(h.RDNS, '@'); at >= 0 {
 			h.RDNS = h.RDNS[at+1:]
 		}
 	}
-	h.IP = firstBracketIP(low)
+	h.IP = firstBracketIP(recorded)
 	return h
 }
 

@@ -86,11 +86,3 @@ func (c *coalescer) flush() error {
 	}
 	return err
 }
-
-// Flush writes whatever is held.
-func (c *coalescer) Flush() error {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.want = 0
-	return c.flush()
-}

@@ -352,7 +352,9 @@ func (g *guardConn) Write(p []byte) (int, error) { return g.out.Write(p) }
 // Close implements net.Conn; it is idempotent and releases the session slot once.
 func (g *guardConn) Close() error {
 	g.closeOnce.Do(func() {
-		_ = g.out.Flush()
+		// Held modifications are dropped: without their final response
+		// the MTA has no use for them, and flushing could block behind a
+		// stuck write.
 		g.closeErr = g.Conn.Close()
 		g.l.active.Add(-1)
 	})

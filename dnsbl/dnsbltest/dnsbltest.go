@@ -25,6 +25,14 @@ type Server struct {
 	servfail []string            // name suffixes answered SERVFAIL
 	drop     []string            // name suffixes never answered
 	seen     map[string]int      // "name/TYPE" → queries
+	delay    time.Duration       // before every answer
+}
+
+// Delay makes every later answer wait d (a slow resolver).
+func (s *Server) Delay(d time.Duration) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.delay = d
 }
 
 // Start serves records ("host.example. 300 IN A 192.0.2.1", one per string)
@@ -132,10 +140,12 @@ func (s *Server) ServeDNS(w dns.ResponseWriter, r *dns.Msg) {
 	if !fail {
 		s.answer(m, name, q.Qtype, 0)
 	}
+	delay := s.delay
 	s.mu.Unlock()
 	if drop {
 		return
 	}
+	time.Sleep(delay)
 	if fail {
 		m.Rcode = dns.RcodeServerFailure
 	}
