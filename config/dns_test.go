@@ -26,9 +26,9 @@ func TestDNSBadValues(t *testing.T) {
 }
 
 func TestTrustedNetworks(t *testing.T) {
-	d := DNS{TrustedNetworks: []string{"192.0.2.77/24", " 2001:db8::1 ", "::ffff:198.51.100.7"}}
+	d := DNS{TrustedNetworks: []string{"192.0.2.77/24", " 2001:db8::1 ", "::ffff:198.51.100.7", "::ffff:10.1.2.3/104"}}
 	got := d.TrustedPrefixes()
-	want := []string{"192.0.2.0/24", "2001:db8::1/128", "198.51.100.7/32"}
+	want := []string{"192.0.2.0/24", "2001:db8::1/128", "198.51.100.7/32", "10.0.0.0/8"}
 	if len(got) != len(want) {
 		t.Fatalf("TrustedPrefixes = %v, want %v", got, want)
 	}

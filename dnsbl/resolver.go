@@ -353,9 +353,9 @@ func (r *Resolver) Close() error {
 // of the CPU a query to a nearby resolver takes. A socket serves one query
 // at a time; answers with another ID (late answers to a query that timed
 // out elsewhere) are skipped by the library, and every answer's question is
-// checked (exchangeOne). A socket retires after maxSocketUses queries, so the
-// source port keeps changing as spoofing resistance wants, and after any
-// error.
+// checked (exchangeOne). A socket retires after maxSocketUses queries or
+// maxSocketAge, so the source port keeps changing as spoofing resistance
+// wants, and after any error.
 type udpPool struct {
 	mu   sync.Mutex
 	idle map[string][]*pooledConn
@@ -363,19 +363,25 @@ type udpPool struct {
 
 type pooledConn struct {
 	*dns.Conn
-	uses int
+	uses    int
+	created time.Time
 }
 
 const (
 	maxSocketUses  = 100
-	maxIdleSockets = 32 // per server
+	maxSocketAge   = 10 * time.Second // a quiet site's sockets change ports too
+	maxIdleSockets = 32               // per server
 )
 
 func (p *udpPool) get(c *dns.Client, srv string) (*pooledConn, error) {
 	p.mu.Lock()
-	if l := p.idle[srv]; len(l) > 0 {
+	for l := p.idle[srv]; len(l) > 0; l = p.idle[srv] {
 		co := l[len(l)-1]
 		p.idle[srv] = l[:len(l)-1]
+		if time.Since(co.created) >= maxSocketAge {
+			_ = co.Close()
+			continue
+		}
 		p.mu.Unlock()
 		co.uses++
 		return co, nil
@@ -385,12 +391,12 @@ func (p *udpPool) get(c *dns.Client, srv string) (*pooledConn, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &pooledConn{Conn: conn, uses: 1}, nil
+	return &pooledConn{Conn: conn, uses: 1, created: time.Now()}, nil
 }
 
 func (p *udpPool) put(srv string, co *pooledConn) {
 	p.mu.Lock()
-	if co.uses < maxSocketUses && len(p.idle[srv]) < maxIdleSockets {
+	if co.uses < maxSocketUses && time.Since(co.created) < maxSocketAge && len(p.idle[srv]) < maxIdleSockets {
 		if p.idle == nil {
 			p.idle = map[string][]*pooledConn{}
 		}

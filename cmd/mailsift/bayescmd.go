@@ -483,11 +483,15 @@ func importScope(ctx context.Context, db *sqlite.DB, id string, s exportScope) (
 	// A token is as recent as its newest sighting here or in the export,
 	// so that expiry treats imported statistics like learned ones.
 	atimes := map[uint64]time.Time{}
+	now := time.Now()
 	for _, t := range s.tokens {
 		if t.seen == 0 {
 			continue // an export without times: learned now
 		}
 		at := time.Unix(t.seen, 0)
+		if at.After(now) {
+			at = now // a clock ahead, or a forged file: never "recent forever"
+		}
 		if l, ok := local[t.token]; ok && l.After(at) {
 			at = l
 		}

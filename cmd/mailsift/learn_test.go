@@ -409,6 +409,16 @@ func TestBayesImportKeepsLastSeen(t *testing.T) {
 		t.Errorf("tokens last seen in 2001: %d %q", code, out)
 	}
 
+	// A time in the future (a clock ahead, a forged file) counts as now.
+	e = newLearnEnv(t)
+	stdin = strings.NewReader(strings.ReplaceAll(old, " 1000000000", " 4000000000"))
+	if code, out, errs := runCmd(t, "bayes", "import", "--config", e.cfg); code != 0 {
+		t.Fatalf("import from the future: %d %q %q", code, out, errs)
+	}
+	if _, exported, _ = runCmd(t, "bayes", "export", "--config", e.cfg); strings.Contains(exported, " 4000000000") {
+		t.Errorf("a last-seen time in the future was kept:\n%s", exported)
+	}
+
 	e = newLearnEnv(t)
 	stdin = strings.NewReader(strings.ReplaceAll(old, " 1000000000", ""))
 	if code, out, errs := runCmd(t, "bayes", "import", "--config", e.cfg); code != 0 {

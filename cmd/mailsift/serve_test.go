@@ -2,7 +2,6 @@ package main
 
 import (
 	"fmt"
-	"math"
 	"os"
 	"os/user"
 	"path/filepath"
@@ -74,16 +73,11 @@ func TestListenSocketOwner(t *testing.T) {
 // otherwise.
 func TestTuneGC(t *testing.T) {
 	defer debug.SetGCPercent(debug.SetGCPercent(100))
-	defer debug.SetMemoryLimit(debug.SetMemoryLimit(math.MaxInt64))
 	t.Setenv("GOGC", "")
-	t.Setenv("GOMEMLIMIT", "")
 	debug.SetGCPercent(100)
 	tuneGC()
 	if got := debug.SetGCPercent(100); got != gcPercent {
 		t.Errorf("GC percent %d, want %d", got, gcPercent)
-	}
-	if got := debug.SetMemoryLimit(-1); got != memoryLimit {
-		t.Errorf("memory limit %d, want %d", got, memoryLimit)
 	}
 	t.Setenv("GOGC", "150")
 	debug.SetGCPercent(150)
