@@ -198,64 +198,63 @@ func (q *Queue) gather(first Job) []Job {
 // learnBatch learns jobs in one call, retrying the whole batch while the
 // store is unavailable (learning is idempotent per digest).
 func (q *Queue) learnBatch(bl batchLearner, jobs []Job) {
-	wait := q.opts.Backoff
-	for attempt := 0; ; attempt++ {
-		ctx, cancel := context.WithTimeout(context.Background(), q.opts.Timeout)
+	err := q.withRetries(func() int { return len(jobs) }, func(ctx context.Context) error {
 		outs, err := bl.LearnMany(ctx, jobs)
-		cancel()
 		for _, out := range outs {
 			q.count(out)
 		}
-		if err == nil {
-			return
-		}
 		jobs = jobs[len(outs):]
-		if !errors.Is(err, store.ErrUnavailable) {
-			// A bad job must not sink the batch: learn the rest one by
-			// one, each with its own retries and outcome.
-			for _, j := range jobs {
-				q.learn(j)
-			}
-			return
+		return err
+	})
+	if err != nil {
+		// A bad job must not sink the batch: learn the rest one by one,
+		// each with its own retries and outcome.
+		for _, j := range jobs {
+			q.learn(j)
 		}
-		if attempt >= q.opts.Retries {
-			q.failed.Add(uint64(len(jobs)))
-			q.lastErr.Store(&err)
-			return
-		}
-		q.retried.Add(1)
-		select {
-		case <-time.After(wait):
-		case <-q.stop:
-			q.dropped.Add(uint64(len(jobs)))
-			return
-		}
-		wait = min(2*wait, q.opts.MaxBackoff)
 	}
 }
 
 // learn runs one job with retries.
 func (q *Queue) learn(j Job) {
+	err := q.withRetries(func() int { return 1 }, func(ctx context.Context) error {
+		out, err := q.l.LearnTokens(ctx, j.Scope, j.Digest, j.Tokens, j.Class)
+		if err == nil {
+			q.count(out)
+		}
+		return err
+	})
+	if err != nil {
+		q.failed.Add(1)
+		q.lastErr.Store(&err)
+	}
+}
+
+// withRetries calls try, each time under the queue's timeout, until it
+// succeeds or fails with an error other than store.ErrUnavailable, which
+// it returns. While the store is unavailable it backs off and tries again;
+// when the retries are spent or the queue stops, the pending() jobs left
+// count as failed or dropped and it returns nil.
+func (q *Queue) withRetries(pending func() int, try func(ctx context.Context) error) error {
 	wait := q.opts.Backoff
 	for attempt := 0; ; attempt++ {
 		ctx, cancel := context.WithTimeout(context.Background(), q.opts.Timeout)
-		out, err := q.l.LearnTokens(ctx, j.Scope, j.Digest, j.Tokens, j.Class)
+		err := try(ctx)
 		cancel()
-		if err == nil {
-			q.count(out)
-			return
+		if err == nil || !errors.Is(err, store.ErrUnavailable) {
+			return err
 		}
-		if !errors.Is(err, store.ErrUnavailable) || attempt >= q.opts.Retries {
-			q.failed.Add(1)
+		if attempt >= q.opts.Retries {
+			q.failed.Add(uint64(pending()))
 			q.lastErr.Store(&err)
-			return
+			return nil
 		}
 		q.retried.Add(1)
 		select {
 		case <-time.After(wait):
 		case <-q.stop:
-			q.dropped.Add(1)
-			return
+			q.dropped.Add(uint64(pending()))
+			return nil
 		}
 		wait = min(2*wait, q.opts.MaxBackoff)
 	}

@@ -101,17 +101,7 @@ func uriPath(raw string) string {
 // receivedIPs emits the /24 and /16 of the bracketed IPv4 address of the
 // top Received hops, and the "by" hosts.
 func (e *emitter) receivedIPs(m *message.Message) {
-	e.inReceived = true
-	defer func() { e.inReceived = false }()
-	n := 0
-	for _, f := range m.Header {
-		if !strings.EqualFold(f.Name, "Received") {
-			continue
-		}
-		if n++; n > receivedHops {
-			return
-		}
-		v := f.Raw
+	e.eachReceived(m, func(v string) {
 		if i := strings.IndexByte(v, '['); i >= 0 {
 			if j := strings.IndexByte(v[i:], ']'); j > 0 {
 				ip := v[i+1 : i+j]
@@ -127,7 +117,7 @@ func (e *emitter) receivedIPs(m *message.Message) {
 				e.domain(pfxRcvdIP+"by:", strings.ToLower(rest[:end]))
 			}
 		}
-	}
+	})
 }
 
 // byIndex returns where the "by " clause of a Received value starts, -1

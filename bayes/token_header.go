@@ -94,6 +94,23 @@ func (e *emitter) domain(prefix, d string) {
 // received emits the HELO and reverse-DNS names of the top Received hops,
 // read from the common form "from HELO (RDNS [IP]) by ...".
 func (e *emitter) received(m *message.Message) {
+	e.eachReceived(m, func(v string) {
+		helo, rdns := parseReceived(v)
+		if strings.Contains(helo, ".") {
+			e.domain(pfxHelo, helo)
+		} else if helo != "" {
+			e.addRaw(pfxHelo, "nodot")
+		}
+		if rdns != "" {
+			e.domain(pfxRdns, rdns)
+		}
+	})
+}
+
+// eachReceived calls fn with the value of each of the top receivedHops
+// Received fields; the tokens emitted meanwhile are Received tokens (the
+// Received opinion's subset).
+func (e *emitter) eachReceived(m *message.Message, fn func(v string)) {
 	e.inReceived = true
 	defer func() { e.inReceived = false }()
 	n := 0
@@ -104,15 +121,7 @@ func (e *emitter) received(m *message.Message) {
 		if n++; n > receivedHops {
 			return
 		}
-		helo, rdns := parseReceived(f.Raw)
-		if strings.Contains(helo, ".") {
-			e.domain(pfxHelo, helo)
-		} else if helo != "" {
-			e.addRaw(pfxHelo, "nodot")
-		}
-		if rdns != "" {
-			e.domain(pfxRdns, rdns)
-		}
+		fn(f.Raw)
 	}
 }
 

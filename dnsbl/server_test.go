@@ -1,7 +1,6 @@
 package dnsbl
 
 import (
-	"context"
 	"net"
 	"strings"
 	"sync"
@@ -26,8 +25,6 @@ type testDNS struct {
 func startDNS(t *testing.T, handle func(s *testDNS, w dns.ResponseWriter, r *dns.Msg)) *testDNS {
 	t.Helper()
 	s := &testDNS{seen: map[string]int{}}
-	pc, ln := dnsbltest.Listen(t)
-	s.addr = pc.LocalAddr().String()
 	h := dns.HandlerFunc(func(w dns.ResponseWriter, r *dns.Msg) {
 		if len(r.Question) == 1 {
 			s.mu.Lock()
@@ -36,16 +33,7 @@ func startDNS(t *testing.T, handle func(s *testDNS, w dns.ResponseWriter, r *dns
 		}
 		handle(s, w, r)
 	})
-	udp := &dns.Server{PacketConn: pc, Handler: h}
-	tcp := &dns.Server{Listener: ln, Handler: h}
-	go func() { _ = udp.ActivateAndServe() }()
-	go func() { _ = tcp.ActivateAndServe() }()
-	t.Cleanup(func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
-		defer cancel()
-		_ = udp.ShutdownContext(ctx)
-		_ = tcp.ShutdownContext(ctx)
-	})
+	s.addr = dnsbltest.Serve(t, h)
 	return s
 }
 

@@ -16,6 +16,7 @@ import (
 	"github.com/mailsift/mailsift/config"
 	"github.com/mailsift/mailsift/dnsbl/dnsbltest"
 	"github.com/mailsift/mailsift/filter"
+	"github.com/mailsift/mailsift/internal/testutil/miltertest"
 	"github.com/mailsift/mailsift/milter"
 )
 
@@ -40,24 +41,7 @@ func TestDNSChecksStartBeforeData(t *testing.T) {
 	rt := netRuntime(t, cfg)
 	h := start(t, rt, 0)
 
-	c := gomilter.NewClient("tcp", h.addr, gomilter.WithActions(milter.Actions|gomilter.OptSetMacros))
-	s, err := c.Session(gomilter.NewMacroBag())
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
-	for _, step := range []func() (*gomilter.Action, error){
-		func() (*gomilter.Action, error) {
-			return s.Conn("mx.example.net", gomilter.FamilyInet, 25, "192.0.2.7")
-		},
-		func() (*gomilter.Action, error) { return s.Helo("mx.example.net") },
-		func() (*gomilter.Action, error) { return s.Mail("sender@example.net", "") },
-		func() (*gomilter.Action, error) { return s.Rcpt("user@example.com", "") },
-	} {
-		if act, err := step(); err != nil || act != nil && act.StopProcessing() {
-			t.Fatalf("envelope step: %v %+v", err, act)
-		}
-	}
+	s := miltertest.Open(t, h.addr, miltertest.Envelope{})
 	questions := [][2]string{
 		{"7.2.0.192.bl.test", "A"}, {"7.2.0.192.in-addr.arpa", "PTR"}, {"mx.example.net", "A"},
 		{"example.net", "MX"}, {"example.net", "TXT"},
@@ -76,21 +60,7 @@ func TestDNSChecksStartBeforeData(t *testing.T) {
 	for i, q := range questions {
 		before[i] = srv.Queries(q[0], q[1])
 	}
-	if _, err := s.DataStart(); err != nil {
-		t.Fatal(err)
-	}
-	for _, hf := range hamHeaders() {
-		if _, err := s.HeaderField(hf.name, " "+hf.value, nil); err != nil {
-			t.Fatal(err)
-		}
-	}
-	if _, err := s.HeaderEnd(); err != nil {
-		t.Fatal(err)
-	}
-	mods, _, err := s.BodyReadFrom(strings.NewReader("hello\r\n"))
-	if err != nil {
-		t.Fatal(err)
-	}
+	mods, _ := miltertest.Finish(t, s, pairs(hamHeaders()), "hello\r\n")
 	report := strings.Join(headersOf(mods)["X-Spam-Report"], "")
 	for _, r := range []string{"RCVD_IN_T", "SPF_PASS"} {
 		if !strings.Contains(report, r) {

@@ -16,6 +16,7 @@ import (
 
 	"github.com/mailsift/mailsift/config"
 	"github.com/mailsift/mailsift/filter"
+	"github.com/mailsift/mailsift/internal/testutil/miltertest"
 	"github.com/mailsift/mailsift/milter"
 	"github.com/mailsift/mailsift/scoring"
 	"github.com/mailsift/mailsift/scoring/rules/gtube"
@@ -81,52 +82,15 @@ type field struct{ name, value string }
 // send runs one message through a fresh milter session like Postfix does.
 func (h *harness) send(t *testing.T, hdrs []field, body string) ([]gomilter.ModifyAction, *gomilter.Action) {
 	t.Helper()
-	c := gomilter.NewClient("tcp", h.addr, gomilter.WithActions(milter.Actions|gomilter.OptSetMacros))
-	s, err := c.Session(gomilter.NewMacroBag())
-	if err != nil {
-		t.Fatal(err)
+	return miltertest.Send(t, h.addr, pairs(hdrs), body)
+}
+
+func pairs(hdrs []field) [][2]string {
+	out := make([][2]string, len(hdrs))
+	for i, f := range hdrs {
+		out[i] = [2]string{f.name, f.value}
 	}
-	defer s.Close()
-	steps := []func() (*gomilter.Action, error){
-		func() (*gomilter.Action, error) {
-			return s.Conn("mx.example.net", gomilter.FamilyInet, 25, "192.0.2.7")
-		},
-		func() (*gomilter.Action, error) { return s.Helo("mx.example.net") },
-		func() (*gomilter.Action, error) { return s.Mail("sender@example.net", "") },
-		func() (*gomilter.Action, error) { return s.Rcpt("user@example.com", "") },
-		s.DataStart,
-	}
-	for _, hf := range hdrs {
-		hf := hf
-		steps = append(steps, func() (*gomilter.Action, error) { return s.HeaderField(hf.name, " "+hf.value, nil) })
-	}
-	steps = append(steps, s.HeaderEnd)
-	for _, step := range steps {
-		act, err := step()
-		if err != nil {
-			t.Fatal(err)
-		}
-		if act != nil && act.StopProcessing() {
-			return nil, act
-		}
-	}
-	if body == "" {
-		// go-milter's client cannot end a message without a body chunk;
-		// an empty chunk stands in for Postfix sending none.
-		if _, err := s.BodyChunk(nil); err != nil {
-			t.Fatal(err)
-		}
-		mods, act, err := s.End()
-		if err != nil {
-			t.Fatal(err)
-		}
-		return mods, act
-	}
-	mods, act, err := s.BodyReadFrom(strings.NewReader(body))
-	if err != nil {
-		t.Fatal(err)
-	}
-	return mods, act
+	return out
 }
 
 func hamHeaders() []field {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"hash/fnv"
+	"io"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -17,8 +18,6 @@ import (
 	"github.com/mailsift/mailsift/scoring"
 	"github.com/mailsift/mailsift/scoring/rules"
 	bayesrule "github.com/mailsift/mailsift/scoring/rules/bayes"
-	"github.com/mailsift/mailsift/store"
-	"github.com/mailsift/mailsift/store/sqlite"
 )
 
 // opinions are the cross-validated Bayes probabilities of one message:
@@ -133,54 +132,10 @@ func saltedFolds(entries []corpus.Entry, salt int) func(int) int {
 // crossOpinions trains Bayes on four folds and classifies the fifth.
 func crossOpinions(ctx context.Context, entries []corpus.Entry, ms []measured, foldOf func(int) int) ([]opinions, error) {
 	out := make([]opinions, len(entries))
-	for k := 0; k < 5; k++ {
-		dir, err := os.MkdirTemp("", "mailsift-ens-")
-		if err != nil {
-			return nil, err
-		}
-		err = func() error {
-			db, err := sqlite.Open(ctx, filepath.Join(dir, "fold.db"), sqlite.Options{})
-			if err != nil {
-				return err
-			}
-			defer db.Close()
-			c, err := bayes.New(ctx, db, bayes.Options{})
-			if err != nil {
-				return err
-			}
-			var jobs []bayes.Job
-			for i, e := range entries {
-				if foldOf(i) == k {
-					continue
-				}
-				class := store.Ham
-				if e.Spam {
-					class = store.Spam
-				}
-				jobs = append(jobs, bayes.Job{Scope: store.GlobalScope(), Digest: ms[i].digest, Tokens: ms[i].tokens, Class: class})
-			}
-			if _, err := c.LearnMany(ctx, jobs); err != nil {
-				return err
-			}
-			global := []store.Scope{store.GlobalScope()}
-			for i := range entries {
-				if foldOf(i) != k {
-					continue
-				}
-				r, err := c.ClassifySplit(ctx, global, ms[i].tokens, ms[i].received)
-				if err != nil {
-					return err
-				}
-				out[i] = opinions{ready: r.Ready, all: r.Prob, rcvd: r.Received, rcvdUsed: r.ReceivedUsed}
-			}
-			return nil
-		}()
-		os.RemoveAll(dir)
-		if err != nil {
-			return nil, err
-		}
-	}
-	return out, nil
+	err := crossBayes(ctx, entries, ms, foldOf, io.Discard, func(i int, r bayes.Result) {
+		out[i] = opinions{ready: r.Ready, all: r.Prob, rcvd: r.Received, rcvdUsed: r.ReceivedUsed}
+	})
+	return out, err
 }
 
 // ensembleVariant names the extra rules one message gets from its

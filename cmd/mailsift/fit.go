@@ -162,20 +162,45 @@ func measure(reg *scoring.Registry, entries []corpus.Entry) ([]measured, error) 
 // so the buckets' points are fitted on out-of-sample opinions, as the
 // milter will see them on new mail.
 func addBayes(ctx context.Context, reg *scoring.Registry, entries []corpus.Entry, ms []measured, stderr io.Writer) error {
-	const folds = 5
-	for k := 0; k < folds; k++ {
+	err := crossBayes(ctx, entries, ms, func(i int) int { return i % bayesFolds }, stderr,
+		func(i int, r bayes.Result) {
+			names := bayesrule.Names(r.Prob)
+			if name := bayesrule.ReceivedName(r.Received, r.ReceivedUsed); name != "" {
+				names = append(names, name)
+			}
+			for _, name := range names {
+				in, _ := reg.Info(name)
+				ms[i].hits = append(ms[i].hits, scoring.Hit{Rule: name, Factor: 1, Points: in.Score})
+			}
+		})
+	if err != nil {
+		return err
+	}
+	printBuckets(entries, ms, stderr)
+	return nil
+}
+
+// bayesFolds is the number of folds of the cross-validated Bayes opinions.
+const bayesFolds = 5
+
+// crossBayes trains a classifier on all folds but one (foldOf gives each
+// message's fold) in a temporary store and calls held with the opinion of
+// each message of the held-out fold, once per fold; held is not called for
+// a message whose classifier is not ready.
+func crossBayes(ctx context.Context, entries []corpus.Entry, ms []measured, foldOf func(int) int, stderr io.Writer,
+	held func(i int, r bayes.Result)) error {
+	for k := 0; k < bayesFolds; k++ {
 		dir, err := os.MkdirTemp("", "mailsift-fit-")
 		if err != nil {
 			return err
 		}
-		err = bayesFold(ctx, reg, filepath.Join(dir, "fold.db"), k, folds, entries, ms)
+		err = bayesFold(ctx, filepath.Join(dir, "fold.db"), k, foldOf, entries, ms, held)
 		os.RemoveAll(dir)
 		if err != nil {
 			return err
 		}
-		fmt.Fprintf(stderr, "bayes fold %d/%d done\n", k+1, folds)
+		fmt.Fprintf(stderr, "bayes fold %d/%d done\n", k+1, bayesFolds)
 	}
-	printBuckets(entries, ms, stderr)
 	return nil
 }
 
@@ -205,7 +230,8 @@ func printBuckets(entries []corpus.Entry, ms []measured, stderr io.Writer) {
 	fmt.Fprintln(stderr)
 }
 
-func bayesFold(ctx context.Context, reg *scoring.Registry, path string, k, folds int, entries []corpus.Entry, ms []measured) error {
+func bayesFold(ctx context.Context, path string, k int, foldOf func(int) int, entries []corpus.Entry, ms []measured,
+	held func(i int, r bayes.Result)) error {
 	db, err := sqlite.Open(ctx, path, sqlite.Options{})
 	if err != nil {
 		return err
@@ -215,10 +241,9 @@ func bayesFold(ctx context.Context, reg *scoring.Registry, path string, k, folds
 	if err != nil {
 		return err
 	}
-	global := []store.Scope{store.GlobalScope()}
 	var jobs []bayes.Job
 	for i, e := range entries {
-		if i%folds == k {
+		if foldOf(i) == k {
 			continue
 		}
 		class := store.Ham
@@ -230,21 +255,17 @@ func bayesFold(ctx context.Context, reg *scoring.Registry, path string, k, folds
 	if _, err := c.LearnMany(ctx, jobs); err != nil {
 		return err
 	}
-	for i := k; i < len(entries); i += folds {
+	global := []store.Scope{store.GlobalScope()}
+	for i := range entries {
+		if foldOf(i) != k {
+			continue
+		}
 		r, err := c.ClassifySplit(ctx, global, ms[i].tokens, ms[i].received)
 		if err != nil {
 			return err
 		}
-		if !r.Ready {
-			continue
-		}
-		names := bayesrule.Names(r.Prob)
-		if name := bayesrule.ReceivedName(r.Received, r.ReceivedUsed); name != "" {
-			names = append(names, name)
-		}
-		for _, name := range names {
-			in, _ := reg.Info(name)
-			ms[i].hits = append(ms[i].hits, scoring.Hit{Rule: name, Factor: 1, Points: in.Score})
+		if r.Ready {
+			held(i, r)
 		}
 	}
 	return nil

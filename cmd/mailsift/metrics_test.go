@@ -18,7 +18,7 @@ import (
 	"github.com/prometheus/common/expfmt"
 	"github.com/prometheus/common/model"
 
-	"github.com/mailsift/mailsift/milter"
+	"github.com/mailsift/mailsift/internal/testutil/miltertest"
 	"github.com/mailsift/mailsift/scoring/rules/gtube"
 )
 
@@ -149,39 +149,8 @@ next:
 // sendMessage runs one message through the milter at addr like Postfix.
 func sendMessage(t *testing.T, addr, subject, body string) *gomilter.Action {
 	t.Helper()
-	c := gomilter.NewClient("tcp", addr, gomilter.WithActions(milter.Actions|gomilter.OptSetMacros))
-	s, err := c.Session(gomilter.NewMacroBag())
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
-	steps := []func() (*gomilter.Action, error){
-		func() (*gomilter.Action, error) {
-			return s.Conn("mx.example.net", gomilter.FamilyInet, 25, "192.0.2.7")
-		},
-		func() (*gomilter.Action, error) { return s.Helo("mx.example.net") },
-		func() (*gomilter.Action, error) { return s.Mail("sender@example.net", "") },
-		func() (*gomilter.Action, error) { return s.Rcpt("user@example.com", "") },
-		s.DataStart,
-	}
-	for _, h := range [][2]string{{"From", "Alice <alice@example.net>"}, {"To", "Bob <user@example.com>"},
-		{"Subject", subject}, {"Date", time.Now().UTC().Format(time.RFC1123Z)}, {"Message-ID", "<m.1@example.net>"}} {
-		steps = append(steps, func() (*gomilter.Action, error) { return s.HeaderField(h[0], " "+h[1], nil) })
-	}
-	steps = append(steps, s.HeaderEnd)
-	for _, step := range steps {
-		act, err := step()
-		if err != nil {
-			t.Fatal(err)
-		}
-		if act != nil && act.StopProcessing() {
-			return act
-		}
-	}
-	_, act, err := s.BodyReadFrom(strings.NewReader(body))
-	if err != nil {
-		t.Fatal(err)
-	}
+	_, act := miltertest.Send(t, addr, [][2]string{{"From", "Alice <alice@example.net>"}, {"To", "Bob <user@example.com>"},
+		{"Subject", subject}, {"Date", time.Now().UTC().Format(time.RFC1123Z)}, {"Message-ID", "<m.1@example.net>"}}, body)
 	return act
 }
 

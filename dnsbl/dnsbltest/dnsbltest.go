@@ -45,10 +45,17 @@ func Start(tb testing.TB, records ...string) *Server {
 			tb.Fatal(err)
 		}
 	}
+	s.Addr = Serve(tb, s)
+	return s
+}
+
+// Serve answers DNS with h over UDP and TCP on one loopback port until the
+// test ends, and returns "127.0.0.1:port".
+func Serve(tb testing.TB, h dns.Handler) string {
+	tb.Helper()
 	pc, ln := Listen(tb)
-	s.Addr = pc.LocalAddr().String()
-	udp := &dns.Server{PacketConn: pc, Handler: s}
-	tcp := &dns.Server{Listener: ln, Handler: s}
+	udp := &dns.Server{PacketConn: pc, Handler: h}
+	tcp := &dns.Server{Listener: ln, Handler: h}
 	go func() { _ = udp.ActivateAndServe() }()
 	go func() { _ = tcp.ActivateAndServe() }()
 	tb.Cleanup(func() {
@@ -57,7 +64,7 @@ func Start(tb testing.TB, records ...string) *Server {
 		_ = udp.ShutdownContext(ctx)
 		_ = tcp.ShutdownContext(ctx)
 	})
-	return s
+	return pc.LocalAddr().String()
 }
 
 // Listen opens UDP and TCP sockets on the same loopback port, trying again
