@@ -24,6 +24,11 @@ func Rules() []scoring.Rule {
 			Desc: "text/plain and text/html alternatives share few words"}, F: altMismatch},
 		scoring.RuleFunc{I: scoring.Info{Name: "BODY_MILLION_AMOUNT", Family: "body", Score: 1.5, Needs: scoring.NeedBody,
 			Desc: "Names a sum of a million dollars or more"}, F: bigMoney},
+		styleRule{},
+		scoring.RuleFunc{I: scoring.Info{Name: "BODY_DEAR_FRIEND", Family: "body", Score: 1.0, Needs: scoring.NeedBody,
+			Desc: "Opens with an impersonal salutation (Dear friend, Dear sir or madam, Dear valued customer)"}, F: dearFriend},
+		scoring.RuleFunc{I: scoring.Info{Name: "BODY_EXCLAIM_TRIPLE", Family: "body", Score: 0.5, Needs: scoring.NeedBody,
+			Desc: "Text has a run of three exclamation marks"}, F: exclaimTriple},
 		scoring.RuleFunc{I: scoring.Info{Name: "BODY_HASHBUSTER", Family: "body", Score: 1.5, Needs: scoring.NeedBody,
 			Desc: "Random filler text that makes every copy of a bulk message differ"}, F: hashBuster},
 	}

@@ -109,20 +109,26 @@ func priorityHigh(in *scoring.Input) (float64, string, bool) {
 // imitating Outlook writes it.
 func msgidFakeOE(in *scoring.Input) (float64, string, bool) {
 	id := in.Msg.MsgID
-	if len(id) < 33 || id[0] != '<' || id[13] != '$' || id[22] != '$' || id[31] != '@' {
+	if !outlookMsgID(id) || id[5:7] == "01" {
 		return 0, "", false
+	}
+	return 1, id[1:13], true
+}
+
+// outlookMsgID reports whether id has the shape Outlook and Outlook
+// Express give their Message-IDs: <12 hex$8 hex$8 hex@host>.
+func outlookMsgID(id string) bool {
+	if len(id) < 33 || id[0] != '<' || id[13] != '$' || id[22] != '$' || id[31] != '@' {
+		return false
 	}
 	for _, r := range [][2]int{{1, 13}, {14, 22}, {23, 31}} {
 		for i := r[0]; i < r[1]; i++ {
 			if !isHex(id[i]) {
-				return 0, "", false
+				return false
 			}
 		}
 	}
-	if id[5:7] == "01" {
-		return 0, "", false
-	}
-	return 1, id[1:13], true
+	return true
 }
 
 func isHex(c byte) bool {

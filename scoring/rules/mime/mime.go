@@ -13,6 +13,7 @@ func Rules() []scoring.Rule {
 		noTextPart,
 		base64Text,
 		altSingle,
+		htmlBare,
 		manyPartsRule,
 		exeAttachment,
 		doubleExt,

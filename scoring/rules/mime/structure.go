@@ -120,3 +120,12 @@ func mismatch(declared, sniffed string) bool {
 	}
 	return false
 }
+
+var htmlBare = scoring.RuleFunc{
+	I: scoring.Info{Name: "MIME_HTML_ONLY_BARE", Family: "mime", Score: 0.5,
+		Desc: "The whole message is a single text/html part, not even multipart"},
+	F: func(in *scoring.Input) (float64, string, bool) {
+		ps := in.Msg.Parts
+		return 1, "", len(ps) > 0 && ps[0].ContentType == "text/html"
+	},
+}

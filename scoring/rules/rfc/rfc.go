@@ -26,6 +26,8 @@ func Rules() []scoring.Rule {
 		rule("RFC_DATE_MALFORMED", 1.0, "Date field cannot be parsed", dateMalformed),
 		rule("RFC_DATE_FUTURE", 1.5, "Date more than 12 hours after the message was received", dateFuture),
 		rule("RFC_DATE_PAST", 0.7, "Date more than 96 hours before the message was received", datePast),
+		rule("RFC_DATE_NO_ZONE", 1.0, "Date has no time zone", dateNoZone),
+		rule("RFC_DATE_WRONG_WEEKDAY", 1.0, "Date names the wrong day of the week", dateWrongWeekday),
 		rule("RFC_MISSING_MSGID", 1.0, "No Message-ID field", missing("Message-ID")),
 		rule("RFC_MSGID_MALFORMED", 1.5, "Message-ID is not <local@domain>", msgidMalformed),
 		rule("RFC_MISSING_FROM", 1.5, "No From field", missing("From")),
@@ -163,4 +165,39 @@ func mimeVersionMissing(in *scoring.Input) (float64, string, bool) {
 		return 0, "", false
 	}
 	return 1, "", true
+}
+
+// dateNoZone: a Date that ends in its time or year, with no zone after it
+// ("Thu, 12 Sep 2002 10:32:03"): mail software always writes the zone.
+func dateNoZone(in *scoring.Input) (float64, string, bool) {
+	d := in.Msg.DateRaw
+	if i := strings.IndexByte(d, '('); i >= 0 {
+		d = d[:i]
+	}
+	f := strings.Fields(d)
+	if len(f) < 3 {
+		return 0, "", false
+	}
+	last := f[len(f)-1]
+	for i := 0; i < len(last); i++ {
+		if c := last[i]; (c < '0' || c > '9') && c != ':' {
+			return 0, "", false
+		}
+	}
+	return 1, in.Msg.DateRaw, true
+}
+
+// dateWrongWeekday: a parsable Date whose day name does not match its
+// date, as templates that paste a fixed day name produce.
+func dateWrongWeekday(in *scoring.Input) (float64, string, bool) {
+	m := in.Msg
+	d := strings.TrimSpace(m.DateRaw)
+	if !m.DateOK || len(d) < 4 || d[3] != ',' {
+		return 0, "", false
+	}
+	want := m.Date.Weekday().String()[:3]
+	if strings.EqualFold(d[:3], want) {
+		return 0, "", false
+	}
+	return 1, d[:3] + " is a " + want, true
 }

@@ -4,6 +4,7 @@
 package subject
 
 import (
+	"regexp"
 	"strings"
 	"unicode"
 
@@ -31,6 +32,7 @@ func Rules() []scoring.Rule {
 		rule("SUBJ_ENCODED_ASCII", 0.3, "Subject RFC 2047-encodes plain ASCII text", encodedASCII),
 		rule("SUBJ_TRACKING_SUFFIX", 1.0, "Subject ends in a numeric or random tracking code", trackingSuffix),
 		rule("SUBJ_HAS_RCPT_LOCALPART", 0.7, "Subject contains the recipient's mailbox name", hasRcptLocal),
+		rule("SUBJ_MONEY_OFFER", 0.5, "Subject offers money, savings, credit or something free", moneyOffer),
 	}
 }
 
@@ -165,4 +167,24 @@ func encodedASCII(in *scoring.Input) (float64, string, bool) {
 		}
 	}
 	return 1, "", true
+}
+
+// moneyOffer matches what a Subject selling money or savings says: a
+// dollar amount, a percentage, free, cash, loans, mortgages, credit,
+// debt, income, saving, a guarantee.
+var moneyOffer = wordsRule(regexp.MustCompile(
+	`\bfree\b|\$\s?\d|\d\s?%|\bcash\b|\bloans?\b|\bmortgages?\b|\bsave\b|\bincome\b|\bcredit\b|\bdebts?\b|\bguarantee`))
+
+// wordsRule fires when re matches the lower-cased Subject.
+func wordsRule(re *regexp.Regexp) func(*scoring.Input) (float64, string, bool) {
+	return func(in *scoring.Input) (float64, string, bool) {
+		s := strings.ToLower(in.Msg.Subject)
+		if len(s) > 1000 {
+			s = s[:1000]
+		}
+		if m := re.FindString(s); m != "" {
+			return 1, m, true
+		}
+		return 0, "", false
+	}
 }

@@ -1,0 +1,157 @@
+package header
+
+import (
+	"net/netip"
+	"strings"
+	"unicode"
+
+	"github.com/mailsift/mailsift/scoring"
+)
+
+// rcvdDateBad: a Received field with a date stamp that is not a date in the
+// RFC 5322 form MTAs write ("Jul, 28 2002 2:23:00 AM +1100"): bulk tools
+// that forge a chain below their own hop format it by hand.
+func rcvdDateBad(in *scoring.Input) (float64, string, bool) {
+	for _, h := range hops(in) {
+		if strings.TrimSpace(h.Stamp) != "" && h.date.IsZero() {
+			return 1, strings.TrimSpace(h.Stamp), true
+		}
+	}
+	return 0, "", false
+}
+
+// dynamicWords are labels that name hosts of dynamic address pools
+// (dial-up, DSL, cable, DHCP); a label matches when it starts with one.
+var dynamicWords = []string{
+	"adsl", "dsl", "dial", "ppp", "pool", "dyn", "cable", "dhcp", "client", "cpe", "modem",
+}
+
+// dynamicName reports whether a host name looks like one of a dynamic
+// address pool: a label starting with a pool word, "user7" or "host12"
+// style labels, or four numbers of an address spelled into the name.
+func dynamicName(name string) bool {
+	if name == "" || name[0] == '[' {
+		return false
+	}
+	if _, err := netip.ParseAddr(name); err == nil {
+		return false // a bare address: HDR_RCVD_HELO_BAREIP
+	}
+	labels := strings.FieldsFunc(name, func(r rune) bool { return r == '.' || r == '-' })
+	for _, l := range labels {
+		for _, w := range dynamicWords {
+			if strings.HasPrefix(l, w) {
+				return true
+			}
+		}
+		for _, w := range []string{"user", "host", "ip"} {
+			if len(l) > len(w) && strings.HasPrefix(l, w) && isDigit(l[len(w)]) {
+				return true
+			}
+		}
+	}
+	return embedsAddress(labels)
+}
+
+// embedsAddress reports four consecutive labels of one to three digits
+// ("24-1-78-9.cable.example.net" splits into 24, 1, 78, 9, ...).
+func embedsAddress(labels []string) bool {
+	run := 0
+	for _, l := range labels {
+		n := 0
+		for n < len(l) && isDigit(l[n]) {
+			n++
+		}
+		switch {
+		case n == len(l) && n >= 1 && n <= 3:
+			run++
+		case n >= 1 && n <= 3 && run == 3:
+			// "5ppp" or "9dsl" after three numbers: the fourth octet
+			// written against a word.
+			run++
+		default:
+			run = 0
+		}
+		if run == 4 {
+			return true
+		}
+	}
+	return false
+}
+
+func isDigit(c byte) bool { return c >= '0' && c <= '9' }
+
+// heloDynamic: a public client that greeted with the name of a dynamic
+// pool host: mail software on a home connection talking to a foreign MX,
+// where mail from such a line normally goes through its provider's relay.
+func heloDynamic(in *scoring.Input) (float64, string, bool) {
+	for _, h := range hops(in) {
+		if !h.IP.IsValid() || internal(h.IP) {
+			continue
+		}
+		if dynamicName(h.Helo) {
+			return 1, h.Helo, true
+		}
+	}
+	return 0, "", false
+}
+
+// fromNameCaps: a From display name of at least four letters with none in
+// lower case ("LINUS", "BEST DEALS"), as bulk tools fill it.
+func fromNameCaps(in *scoring.Input) (float64, string, bool) {
+	if len(in.Msg.From) == 0 {
+		return 0, "", false
+	}
+	name := in.Msg.From[0].Name
+	upper := 0
+	for _, r := range name {
+		switch {
+		case unicode.IsLower(r):
+			return 0, "", false
+		case unicode.IsUpper(r):
+			upper++
+		}
+	}
+	if upper < 4 {
+		return 0, "", false
+	}
+	return 1, name, true
+}
+
+// xMailer returns the X-Mailer value, trimmed.
+func xMailer(in *scoring.Input) (string, bool) {
+	v, ok := in.Msg.Get("X-Mailer")
+	return strings.TrimSpace(v), ok
+}
+
+// oeNoMimeOLE: Outlook Express adds "X-MimeOLE: Produced By Microsoft
+// MimeOLE" to every message; an X-Mailer naming it without that field was
+// written by something else.
+func oeNoMimeOLE(in *scoring.Input) (float64, string, bool) {
+	v, ok := xMailer(in)
+	if !ok || !strings.Contains(v, "Outlook Express") || in.Msg.Count("X-MimeOLE") > 0 {
+		return 0, "", false
+	}
+	return 1, v, true
+}
+
+// outlookBareHTML: Outlook and Outlook Express send HTML as
+// multipart/alternative with a text/plain part; a whole message that is one
+// text/html part under their name is a bulk tool's imitation.
+func outlookBareHTML(in *scoring.Input) (float64, string, bool) {
+	v, ok := xMailer(in)
+	m := in.Msg
+	if !ok || !strings.Contains(v, "Outlook") || len(m.Parts) == 0 || m.Parts[0].ContentType != "text/html" {
+		return 0, "", false
+	}
+	return 1, v, true
+}
+
+// outlookMsgIDNoMailer: a Message-ID in Outlook's form on a message that
+// names no mailer at all; Outlook always writes X-Mailer.
+func outlookMsgIDNoMailer(in *scoring.Input) (float64, string, bool) {
+	m := in.Msg
+	if !outlookMsgID(m.MsgID) || m.Count("X-Mailer") > 0 || m.Count("User-Agent") > 0 {
+		return 0, "", false
+	}
+	return 1, m.MsgID, true
+}
