@@ -141,6 +141,7 @@ const (
 	FlawMissingEnd      Flaw = "missing_end"    // multipart closing boundary missing
 	FlawBadEncoding     Flaw = "bad_encoding"   // base64/quoted-printable errors
 	FlawBadCharset      Flaw = "bad_charset"    // unknown or undecodable charset
+	FlawQPLongLine      Flaw = "qp_long_line"   // a quoted-printable line longer than RFC 2045's 76 characters
 	FlawBad2047         Flaw = "bad_rfc2047"    // malformed encoded-word
 	FlawTooDeep         Flaw = "too_deep"       // MIME depth limit reached
 	FlawTooManyParts    Flaw = "too_many_parts" // MIME part limit reached

@@ -256,6 +256,9 @@ func (p *parser) decodeTransfer(body []byte, enc string) []byte {
 		out, bad = decodeBase64(body)
 	case "quoted-printable":
 		out, bad = decodeQP(body, false)
+		if longLine(body, maxQPLine) {
+			p.flaw(FlawQPLongLine)
+		}
 	default:
 		return body
 	}
@@ -299,4 +302,30 @@ func (p *parser) leaf(part *Part, ci contentInfo, body []byte) {
 	p.plain.add(s, "\n")
 	p.text.add(s, "\n")
 	p.textURIs(s)
+}
+
+// maxQPLine is the longest encoded line RFC 2045 allows quoted-printable
+// (76 characters, without the line break). Mail software wraps its lines
+// with soft breaks; bulk tools that write the encoding by hand often do not.
+const maxQPLine = 76
+
+// longLine reports whether b has a line longer than n bytes, not counting
+// its CR LF or LF.
+func longLine(b []byte, n int) bool {
+	for len(b) > 0 {
+		i := bytes.IndexByte(b, '\n')
+		line := b
+		if i >= 0 {
+			line, b = b[:i], b[i+1:]
+		} else {
+			b = nil
+		}
+		if len(line) > 0 && line[len(line)-1] == '\r' {
+			line = line[:len(line)-1]
+		}
+		if len(line) > n {
+			return true
+		}
+	}
+	return false
 }

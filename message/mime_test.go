@@ -316,3 +316,25 @@ func TestSniff(t *testing.T) {
 		}
 	}
 }
+
+func TestQPLongLine(t *testing.T) {
+	long := strings.Repeat("x", 77)
+	tests := []struct {
+		name, cte, body string
+		want            bool
+	}{
+		{"76 characters", "quoted-printable", strings.Repeat("x", 76) + "\r\nshort\n", false},
+		{"77 characters", "quoted-printable", "short\n" + long + "\n", true},
+		{"soft breaks", "quoted-printable", strings.Repeat("x", 75) + "=\n" + strings.Repeat("x", 75) + "=\nend", false},
+		{"long line not encoded", "7bit", long, false},
+		{"long last line without break", "quoted-printable", long, true},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			raw := "Content-Type: text/plain; charset=utf-8\nContent-Transfer-Encoding: " + tc.cte + "\n\n" + tc.body
+			if got := Parse([]byte(raw), Limits{}).HasFlaw(FlawQPLongLine); got != tc.want {
+				t.Errorf("qp_long_line = %v, want %v", got, tc.want)
+			}
+		})
+	}
+}

@@ -1,7 +1,6 @@
 package header
 
 import (
-	"net/netip"
 	"strings"
 	"unicode"
 
@@ -15,81 +14,6 @@ func rcvdDateBad(in *scoring.Input) (float64, string, bool) {
 	for _, h := range hops(in) {
 		if strings.TrimSpace(h.Stamp) != "" && h.date.IsZero() {
 			return 1, strings.TrimSpace(h.Stamp), true
-		}
-	}
-	return 0, "", false
-}
-
-// dynamicWords are labels that name hosts of dynamic address pools
-// (dial-up, DSL, cable, DHCP); a label matches when it starts with one.
-var dynamicWords = []string{
-	"adsl", "dsl", "dial", "ppp", "pool", "dyn", "cable", "dhcp", "client", "cpe", "modem",
-}
-
-// dynamicName reports whether a host name looks like one of a dynamic
-// address pool: a label starting with a pool word, "user7" or "host12"
-// style labels, or four numbers of an address spelled into the name.
-func dynamicName(name string) bool {
-	if name == "" || name[0] == '[' {
-		return false
-	}
-	if _, err := netip.ParseAddr(name); err == nil {
-		return false // a bare address: HDR_RCVD_HELO_BAREIP
-	}
-	labels := strings.FieldsFunc(name, func(r rune) bool { return r == '.' || r == '-' })
-	for _, l := range labels {
-		for _, w := range dynamicWords {
-			if strings.HasPrefix(l, w) {
-				return true
-			}
-		}
-		for _, w := range []string{"user", "host", "ip"} {
-			if len(l) > len(w) && strings.HasPrefix(l, w) && isDigit(l[len(w)]) {
-				return true
-			}
-		}
-	}
-	return embedsAddress(labels)
-}
-
-// embedsAddress reports four consecutive labels of one to three digits
-// ("24-1-78-9.cable.example.net" splits into 24, 1, 78, 9, ...).
-func embedsAddress(labels []string) bool {
-	run := 0
-	for _, l := range labels {
-		n := 0
-		for n < len(l) && isDigit(l[n]) {
-			n++
-		}
-		switch {
-		case n == len(l) && n >= 1 && n <= 3:
-			run++
-		case n >= 1 && n <= 3 && run == 3:
-			// "5ppp" or "9dsl" after three numbers: the fourth octet
-			// written against a word.
-			run++
-		default:
-			run = 0
-		}
-		if run == 4 {
-			return true
-		}
-	}
-	return false
-}
-
-func isDigit(c byte) bool { return c >= '0' && c <= '9' }
-
-// heloDynamic: a public client that greeted with the name of a dynamic
-// pool host: mail software on a home connection talking to a foreign MX,
-// where mail from such a line normally goes through its provider's relay.
-func heloDynamic(in *scoring.Input) (float64, string, bool) {
-	for _, h := range hops(in) {
-		if !h.IP.IsValid() || internal(h.IP) {
-			continue
-		}
-		if dynamicName(h.Helo) {
-			return 1, h.Helo, true
 		}
 	}
 	return 0, "", false

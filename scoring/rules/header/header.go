@@ -33,7 +33,6 @@ func Rules() []scoring.Rule {
 		rule("HDR_MSGID_FAKE_OE", 2.5, "Message-ID imitates Outlook Express with an impossible time stamp", msgidFakeOE),
 		rule("__HDR_PRIORITY_HIGH", 0, "X-Priority 1 or X-MSMail-Priority High", priorityHigh),
 		rule("HDR_RCVD_DATE_BAD", 0.5, "A Received field's date is not in RFC 5322 form", rcvdDateBad),
-		rule("HDR_RCVD_HELO_DYNAMIC", 0.5, "A public client greeted with a host name of a dynamic address pool", heloDynamic),
 		rule("HDR_FROM_NAME_CAPS", 1.0, "From display name is written in capitals", fromNameCaps),
 		rule("HDR_XMAILER_OE_NO_MIMEOLE", 1.0, "X-Mailer claims Outlook Express, which always adds X-MimeOLE, but there is none", oeNoMimeOLE),
 		rule("HDR_XMAILER_OUTLOOK_BARE_HTML", 1.5, "X-Mailer claims Outlook for a bare text/html message, which Outlook does not send", outlookBareHTML),

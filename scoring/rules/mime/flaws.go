@@ -21,6 +21,8 @@ var flawNames = []struct {
 		Desc: "Broken base64 or quoted-printable content"}},
 	{message.FlawBadCharset, scoring.Info{Name: "MIME_BAD_CHARSET", Family: "mime", Score: 0.5,
 		Desc: "Unknown or undecodable charset"}},
+	{message.FlawQPLongLine, scoring.Info{Name: "MIME_QP_LONG_LINE", Family: "mime", Score: 0.5,
+		Desc: "Quoted-printable line longer than 76 characters, as hand-made encoders write"}},
 	{message.FlawTooDeep, scoring.Info{Name: "MIME_TOO_DEEP", Family: "mime", Score: 2.0,
 		Desc: "MIME nesting deeper than the scan limit"}},
 	{message.FlawTooManyParts, scoring.Info{Name: "MIME_TOO_MANY_PARTS", Family: "mime", Score: 1.5,
