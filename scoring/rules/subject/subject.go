@@ -169,22 +169,21 @@ func encodedASCII(in *scoring.Input) (float64, string, bool) {
 	return 1, "", true
 }
 
-// moneyOffer matches what a Subject selling money or savings says: a
-// dollar amount, a percentage, free, cash, loans, mortgages, credit,
-// debt, income, saving, a guarantee.
-var moneyOffer = wordsRule(regexp.MustCompile(
-	`\bfree\b|\$\s?\d|\d\s?%|\bcash\b|\bloans?\b|\bmortgages?\b|\bsave\b|\bincome\b|\bcredit\b|\bdebts?\b|\bguarantee`))
+// moneyWords is what a Subject selling money or savings says: a dollar
+// amount, a percentage, free, cash, loans, mortgages, credit, debt,
+// income, saving, a guarantee.
+var moneyWords = regexp.MustCompile(
+	`\bfree\b|\$\s?\d|\d\s?%|\bcash\b|\bloans?\b|\bmortgages?\b|\bsave\b|\bincome\b|\bcredit\b|\bdebts?\b|\bguarantee`)
 
-// wordsRule fires when re matches the lower-cased Subject.
-func wordsRule(re *regexp.Regexp) func(*scoring.Input) (float64, string, bool) {
-	return func(in *scoring.Input) (float64, string, bool) {
-		s := strings.ToLower(in.Msg.Subject)
-		if len(s) > 1000 {
-			s = s[:1000]
-		}
-		if m := re.FindString(s); m != "" {
-			return 1, m, true
-		}
-		return 0, "", false
+// moneyOffer: the lower-cased Subject (its first 1000 bytes) matches
+// moneyWords.
+func moneyOffer(in *scoring.Input) (float64, string, bool) {
+	s := strings.ToLower(in.Msg.Subject)
+	if len(s) > 1000 {
+		s = s[:1000]
 	}
+	if m := moneyWords.FindString(s); m != "" {
+		return 1, m, true
+	}
+	return 0, "", false
 }
