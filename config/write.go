@@ -37,7 +37,7 @@ func (tw *tomlWriter) printf(format string, args ...any) {
 // comment prints text as "# " lines wrapped at about 78 columns.
 func (tw *tomlWriter) comment(text string) {
 	if tw.comments && text != "" {
-		for _, line := range wrap(text, 76) {
+		for _, line := range Wrap(text, 76) {
 			tw.printf("# %s\n", line)
 		}
 	}
@@ -219,8 +219,10 @@ func tomlKey(k string) string {
 	return k
 }
 
-// wrap splits text into lines of at most width bytes at spaces.
-func wrap(text string, width int) []string {
+// Wrap splits text into lines of at most width bytes at blanks (a word
+// longer than width stands alone on its line), as comments of generated
+// configuration are written.
+func Wrap(text string, width int) []string {
 	var lines []string
 	line := ""
 	for _, w := range strings.Fields(text) {
@@ -233,5 +235,8 @@ func wrap(text string, width int) []string {
 		}
 		line += w
 	}
-	return append(lines, line)
+	if line != "" {
+		lines = append(lines, line)
+	}
+	return lines
 }

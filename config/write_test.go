@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -160,6 +161,24 @@ func TestGeneratedFiles(t *testing.T) {
 		}
 		if !bytes.Equal(got, want) {
 			t.Errorf("%s is out of date: run go generate ./config", path)
+		}
+	}
+}
+
+func TestWrap(t *testing.T) {
+	tests := []struct {
+		text  string
+		width int
+		want  []string
+	}{
+		{"", 10, nil},
+		{"one two three four", 9, []string{"one two", "three", "four"}},
+		{"  spaced   out  ", 20, []string{"spaced out"}},
+		{"a verylongwordindeed b", 5, []string{"a", "verylongwordindeed", "b"}},
+	}
+	for _, tc := range tests {
+		if got := Wrap(tc.text, tc.width); !slices.Equal(got, tc.want) {
+			t.Errorf("Wrap(%q, %d) = %q, want %q", tc.text, tc.width, got, tc.want)
 		}
 	}
 }

@@ -240,6 +240,14 @@ func (r *htmlRender) attrs(a atom.Atom, e *elem) {
 			if c := parseColor(v); c != colorUnset {
 				e.bg = c
 			}
+		case "size":
+			if a == atom.Font && hugeFontSize(v) {
+				r.p.m.HugeFonts++
+			}
+		case "border":
+			if v = bytes.TrimSpace(v); len(v) > 0 && v[0] >= '3' && v[0] <= '9' {
+				r.p.m.ThickBorders++
+			}
 		case "background":
 			e.bg = colorUnknown
 			r.p.addURI(string(v), URIFromSrc, "")

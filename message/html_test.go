@@ -231,3 +231,24 @@ func TestBareURLEnds(t *testing.T) {
 		}
 	}
 }
+
+func TestHTMLFlyerStyling(t *testing.T) {
+	tests := []struct {
+		name         string
+		html         string
+		fonts, thick int
+	}{
+		{"huge and relative fonts", `<FONT SIZE="+4">A</FONT><font size=6>B</font><font size="+2">c</font><font size=4>d</font>`, 2, 0},
+		{"size on another tag", `<input size=7><hr size=9>`, 0, 0},
+		{"thick borders", `<table border="3"><tr><td><img border=5 src="x.gif"></td></tr></table><table border=1></table>`, 0, 2},
+		{"look-alike attributes", `<table data-border="5" border=" 0"><tr><td><font data-size=7>x</font></td></tr></table>`, 0, 0},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			m := Parse([]byte("Content-Type: text/html\n\n<html><body>"+tc.html+"</body></html>"), Limits{})
+			if m.HugeFonts != tc.fonts || m.ThickBorders != tc.thick {
+				t.Errorf("HugeFonts %d, ThickBorders %d; want %d and %d", m.HugeFonts, m.ThickBorders, tc.fonts, tc.thick)
+			}
+		})
+	}
+}

@@ -197,6 +197,8 @@ type Message struct {
 	Forms          int  // <form> tags
 	PasswordInputs int  // <input type=password>
 	Scripts        int  // <script> tags
+	HugeFonts      int  // <font size> of 5 to 7 or +3 and more
+	ThickBorders   int  // border attributes of 3 or more (pixels)
 
 	URIs []URI
 

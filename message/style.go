@@ -66,6 +66,19 @@ func firstWord(s string) string {
 	return s
 }
 
+// hugeFontSize reports an HTML <font size> of 5 to 7 or a relative +3 and
+// more: the headline type of a printed flyer.
+func hugeFontSize(v []byte) bool {
+	v = bytes.TrimSpace(v)
+	switch {
+	case len(v) >= 2 && v[0] == '+':
+		return v[1] >= '3' && v[1] <= '9'
+	case len(v) >= 1:
+		return v[0] >= '5' && v[0] <= '7'
+	}
+	return false
+}
+
 // tinyFontSize reports a font size that cannot be read: at most 2px or 2pt,
 // 0.2em, or 20%.
 func tinyFontSize(v string) bool {

@@ -45,12 +45,7 @@ func TestDNSChecks(t *testing.T) {
 		"From: Dana <dana@e2e-sender.test>\nTo: user@e2e.test\nSubject: quarterly figures\n" +
 		"Date: Mon, 23 Nov 2026 10:00:00 +0000\nMessage-ID: <dns-1@e2e-sender.test>\n\n" +
 		"Hello, the figures are in the shared folder.\n"
-	res := pf.Send(t, postfixtest.Mail{ID: "dns-listed", From: "sender@e2e-sender.test", Data: []byte(data)})
-	if res.Code != 0 {
-		t.Fatalf("swaks exit %d:\n%s", res.Code, res.Transcript)
-	}
-	got := pf.Delivered(t, "dns-listed")
-	report := strings.Join(got.Lines("X-Spam-Report"), "\n")
+	got, report := sendReport(t, pf, postfixtest.Mail{ID: "dns-listed", From: "sender@e2e-sender.test", Data: []byte(data)})
 	if !strings.Contains(report, " RCVD_IN_E2E_SPAM ") || !strings.Contains(report, " SPF_PASS ") {
 		t.Errorf("X-Spam-Report lacks RCVD_IN_E2E_SPAM or SPF_PASS:\n%s", report)
 	}
@@ -97,12 +92,7 @@ func TestTrustedRelayChecks(t *testing.T) {
 		"From: Dana <dana@e2e-relay.test>\nTo: user@e2e.test\nSubject: minutes\n" +
 		"Date: Mon, 23 Nov 2026 10:00:00 +0000\nMessage-ID: <relay-1@e2e-relay.test>\n\n" +
 		"Hello, the minutes are attached.\n"
-	res := pf.Send(t, postfixtest.Mail{ID: "relay", From: "dana@e2e-relay.test", Data: []byte(data)})
-	if res.Code != 0 {
-		t.Fatalf("swaks exit %d:\n%s", res.Code, res.Transcript)
-	}
-	got := pf.Delivered(t, "relay")
-	report := strings.Join(got.Lines("X-Spam-Report"), "\n")
+	_, report := sendReport(t, pf, postfixtest.Mail{ID: "relay", From: "dana@e2e-relay.test", Data: []byte(data)})
 	if !strings.Contains(report, " RCVD_IN_E2E_SPAM (192.0.2.1 ") || !strings.Contains(report, " SPF_PASS ") {
 		t.Errorf("X-Spam-Report lacks the relay's RCVD_IN_E2E_SPAM or SPF_PASS:\n%s", report)
 	}

@@ -115,6 +115,15 @@ func accepted(t testing.TB, res postfixtest.Result) {
 	}
 }
 
+// sendReport sends mail through pf, fails t unless it was accepted, and
+// returns the delivered message with its X-Spam-Report lines joined.
+func sendReport(t testing.TB, pf *postfixtest.Instance, mail postfixtest.Mail) (*postfixtest.Message, string) {
+	t.Helper()
+	accepted(t, pf.Send(t, mail))
+	m := pf.Delivered(t, mail.ID)
+	return m, strings.Join(m.Lines("X-Spam-Report"), "\n")
+}
+
 // oneLine returns the value of the only header field name, failing t when
 // there is not exactly one.
 func oneLine(t testing.TB, m *postfixtest.Message, name string) string {

@@ -271,7 +271,7 @@ func zonesExample() []byte {
 `)
 	for _, z := range dnsbl.DefaultZones() {
 		b.WriteString("\n")
-		for _, line := range wrapWords("Terms: "+z.Terms, 76) {
+		for _, line := range config.Wrap("Terms: "+z.Terms, 76) {
 			fmt.Fprintf(&b, "# %s\n", line)
 		}
 		writeZone(&b, z)
@@ -344,24 +344,4 @@ func codeLess(a, b string) bool {
 		return c < 0
 	}
 	return a < b
-}
-
-// wrapWords splits text into lines of at most width bytes at blanks.
-func wrapWords(text string, width int) []string {
-	var lines []string
-	line := ""
-	for _, w := range strings.Fields(text) {
-		if line != "" && len(line)+1+len(w) > width {
-			lines = append(lines, line)
-			line = ""
-		}
-		if line != "" {
-			line += " "
-		}
-		line += w
-	}
-	if line != "" {
-		lines = append(lines, line)
-	}
-	return lines
 }

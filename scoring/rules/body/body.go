@@ -11,6 +11,11 @@ package body
 
 import "github.com/mailsift/mailsift/scoring"
 
+// rule is a body rule with one name.
+func rule(name string, score float64, desc string, f func(*scoring.Input) (float64, string, bool)) scoring.Rule {
+	return scoring.RuleFunc{I: scoring.Info{Name: name, Family: "body", Score: score, Desc: desc, Needs: scoring.NeedBody}, F: f}
+}
+
 // Rules returns the family's rules.
 func Rules() []scoring.Rule {
 	return []scoring.Rule{
@@ -18,19 +23,13 @@ func Rules() []scoring.Rule {
 		hiddenRule{},
 		imageRule{},
 		shoutRule{},
-		scoring.RuleFunc{I: scoring.Info{Name: "HTML_ONLY", Family: "body", Score: 0.5, Needs: scoring.NeedBody,
-			Desc: "HTML mail without a text/plain alternative"}, F: htmlOnly},
-		scoring.RuleFunc{I: scoring.Info{Name: "HTML_ALT_MISMATCH", Family: "body", Score: 1.0, Needs: scoring.NeedBody,
-			Desc: "text/plain and text/html alternatives share few words"}, F: altMismatch},
-		scoring.RuleFunc{I: scoring.Info{Name: "BODY_MILLION_AMOUNT", Family: "body", Score: 1.5, Needs: scoring.NeedBody,
-			Desc: "Names a sum of a million dollars or more"}, F: bigMoney},
-		styleRule{},
-		scoring.RuleFunc{I: scoring.Info{Name: "BODY_DEAR_FRIEND", Family: "body", Score: 1.0, Needs: scoring.NeedBody,
-			Desc: "Opens with an impersonal salutation (Dear friend, Dear sir or madam, Dear valued customer)"}, F: dearFriend},
-		scoring.RuleFunc{I: scoring.Info{Name: "BODY_EXCLAIM_TRIPLE", Family: "body", Score: 0.5, Needs: scoring.NeedBody,
-			Desc: "Text has a run of three exclamation marks"}, F: exclaimTriple},
-		scoring.RuleFunc{I: scoring.Info{Name: "BODY_HASHBUSTER", Family: "body", Score: 1.5, Needs: scoring.NeedBody,
-			Desc: "Random filler text that makes every copy of a bulk message differ"}, F: hashBuster},
+		rule("HTML_ONLY", 0.5, "HTML mail without a text/plain alternative", htmlOnly),
+		rule("HTML_ALT_MISMATCH", 1.0, "text/plain and text/html alternatives share few words", altMismatch),
+		rule("HTML_FONT_BIG", 1.0, "HTML sets a huge font (<font size=5> or more, or +3 or more)", fontBig),
+		rule("HTML_TABLE_BORDER_THICK", 0.5, "HTML draws a border 3 or more pixels thick", borderThick),
+		rule("BODY_MILLION_AMOUNT", 1.5, "Names a sum of a million dollars or more", bigMoney),
+		rule("BODY_EXCLAIM_TRIPLE", 0.5, "Text has a run of three exclamation marks", exclaimTriple),
+		rule("BODY_HASHBUSTER", 1.5, "Random filler text that makes every copy of a bulk message differ", hashBuster),
 	}
 }
 

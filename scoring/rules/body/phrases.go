@@ -18,6 +18,14 @@ type category struct {
 
 var categories = []category{
 	{
+		name: "BODY_DEAR_FRIEND", score: 1.0, min: 2, cap: 2, strong: 1,
+		desc: "Opens with an impersonal salutation (Dear friend, Dear sir or madam, Dear valued customer)",
+		strongs: []string{
+			"dear friend", "dear sir", "dear madam", "dear valued", "dear customer",
+			"dear homeowner", "dear member", "dear business",
+		},
+	},
+	{
 		name: "BODY_SPAM_FOOTER", score: 2.5, min: 2, cap: 5, strong: 1,
 		desc: "Removal or compliance footer typical of bulk spam",
 		strongs: []string{

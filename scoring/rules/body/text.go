@@ -24,7 +24,14 @@ var (
 	phraseMatch *matcher
 )
 
+// maxCategories bounds the phrase categories (scoreCategories counts them in
+// fixed arrays, no allocation per message).
+const maxCategories = 16
+
 func init() {
+	if len(categories) > maxCategories {
+		panic("body: more phrase categories than maxCategories")
+	}
 	var all []string
 	for ci, c := range categories {
 		for _, p := range c.strongs {
@@ -87,8 +94,7 @@ func (textRule) Eval(_ context.Context, in *scoring.Input, out *scoring.Hits) {
 // scoreCategories fires each category that has a strong phrase and enough
 // weight; the factor grows with the weight up to the category's cap.
 func scoreCategories(seen []bool, out *scoring.Hits) {
-	var weight, strong [16]int
-	var first [16]int
+	var weight, strong, first [maxCategories]int
 	for id, ok := range seen {
 		if !ok {
 			continue

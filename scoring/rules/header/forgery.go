@@ -22,23 +22,25 @@ func rcvdDateBad(in *scoring.Input) (float64, string, bool) {
 // fromNameCaps: a From display name of at least four letters with none in
 // lower case ("LINUS", "BEST DEALS"), as bulk tools fill it.
 func fromNameCaps(in *scoring.Input) (float64, string, bool) {
-	if len(in.Msg.From) == 0 {
+	if len(in.Msg.From) == 0 || !AllCaps(in.Msg.From[0].Name, 4) {
 		return 0, "", false
 	}
-	name := in.Msg.From[0].Name
+	return 1, in.Msg.From[0].Name, true
+}
+
+// AllCaps reports whether s has at least min upper-case letters and no
+// lower-case one.
+func AllCaps(s string, min int) bool {
 	upper := 0
-	for _, r := range name {
+	for _, r := range s {
 		switch {
 		case unicode.IsLower(r):
-			return 0, "", false
+			return false
 		case unicode.IsUpper(r):
 			upper++
 		}
 	}
-	if upper < 4 {
-		return 0, "", false
-	}
-	return 1, name, true
+	return upper >= min
 }
 
 // xMailer returns the X-Mailer value, trimmed.
@@ -58,16 +60,13 @@ func oeNoMimeOLE(in *scoring.Input) (float64, string, bool) {
 	return 1, v, true
 }
 
-// outlookBareHTML: Outlook and Outlook Express send HTML as
-// multipart/alternative with a text/plain part; a whole message that is one
-// text/html part under their name is a bulk tool's imitation.
-func outlookBareHTML(in *scoring.Input) (float64, string, bool) {
+// xmailerOutlook: X-Mailer names Outlook or Outlook Express. Both send
+// HTML as multipart/alternative with a text/plain part, so on a bare
+// text/html message (HDR_XMAILER_OUTLOOK_BARE_HTML) the name is an
+// imitation.
+func xmailerOutlook(in *scoring.Input) (float64, string, bool) {
 	v, ok := xMailer(in)
-	m := in.Msg
-	if !ok || !strings.Contains(v, "Outlook") || len(m.Parts) == 0 || m.Parts[0].ContentType != "text/html" {
-		return 0, "", false
-	}
-	return 1, v, true
+	return 1, "", ok && strings.Contains(v, "Outlook")
 }
 
 // outlookMsgIDNoMailer: a Message-ID in Outlook's form on a message that

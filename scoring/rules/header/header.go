@@ -35,7 +35,7 @@ func Rules() []scoring.Rule {
 		rule("HDR_RCVD_DATE_BAD", 0.5, "A Received field's date is not in RFC 5322 form", rcvdDateBad),
 		rule("HDR_FROM_NAME_CAPS", 1.0, "From display name is written in capitals", fromNameCaps),
 		rule("HDR_XMAILER_OE_NO_MIMEOLE", 1.0, "X-Mailer claims Outlook Express, which always adds X-MimeOLE, but there is none", oeNoMimeOLE),
-		rule("HDR_XMAILER_OUTLOOK_BARE_HTML", 1.5, "X-Mailer claims Outlook for a bare text/html message, which Outlook does not send", outlookBareHTML),
+		rule("__HDR_XMAILER_OUTLOOK", 0, "X-Mailer names Outlook or Outlook Express", xmailerOutlook),
 		rule("HDR_MSGID_OE_NO_XMAILER", 1.5, "Message-ID in Outlook's form, but no X-Mailer", outlookMsgIDNoMailer),
 	}
 }
@@ -46,6 +46,9 @@ func Metas() []*scoring.Meta {
 		scoring.MustMeta(scoring.Info{Name: "HDR_PRIORITY_BULK", Family: family, Score: 1.0,
 			Desc: "High priority set on mail with bulk-mailer or forgery signs"},
 			"__HDR_PRIORITY_HIGH && (HDR_BULK_MAILER || HDR_XMAILER_GIBBERISH || HDR_SPAMWARE_XHDR || HDR_MSGID_FAKE_OE || RFC_MISSING_MSGID || HDR_TO_NO_ADDR || HDR_TO_UNDISCLOSED)"),
+		scoring.MustMeta(scoring.Info{Name: "HDR_XMAILER_OUTLOOK_BARE_HTML", Family: family, Score: 1.5,
+			Desc: "X-Mailer claims Outlook for a bare text/html message, which Outlook does not send"},
+			"__HDR_XMAILER_OUTLOOK && MIME_HTML_ONLY_BARE"),
 		scoring.MustMeta(scoring.Info{Name: "HDR_RCVD_SUSPECT", Family: family, Score: 1.0,
 			Desc: "Two or more oddities in the Received chain"},
 			"(__HDR_RCVD_HELO_NODOT + HDR_RCVD_HELO_BAREIP + HDR_RCVD_TIME_BACKWARDS + HDR_RCVD_FORGED_BIGISP + HDR_FROM_BIGISP_NO_RCVD) >= 2"),

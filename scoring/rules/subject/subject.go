@@ -43,16 +43,7 @@ func Metas() []*scoring.Meta {
 
 // allCaps: ten or more letters and no lower-case letter among them.
 func allCaps(in *scoring.Input) (float64, string, bool) {
-	upper := 0
-	for _, r := range in.Msg.Subject {
-		switch {
-		case unicode.IsLower(r):
-			return 0, "", false
-		case unicode.IsUpper(r):
-			upper++
-		}
-	}
-	return 1, "", upper >= 10
+	return 1, "", header.AllCaps(in.Msg.Subject, 10)
 }
 
 func many(c byte, n int) func(*scoring.Input) (float64, string, bool) {
