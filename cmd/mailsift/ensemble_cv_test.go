@@ -153,6 +153,9 @@ var ensembleVariants = []ensembleVariant{
 		}
 		return nil
 	}},
+	{"+ BAYES_UNSURE_RCVD_SPAM", func(o opinions) []string {
+		return bayesrule.Fired(o.all, o.rcvd, o.rcvdUsed)[len(bayesrule.Names(o.all)):]
+	}},
 }
 
 // evalVariant fits [scores_bayes] with the variant's extra rules and

@@ -164,11 +164,7 @@ func measure(reg *scoring.Registry, entries []corpus.Entry) ([]measured, error) 
 func addBayes(ctx context.Context, reg *scoring.Registry, entries []corpus.Entry, ms []measured, stderr io.Writer) error {
 	err := crossBayes(ctx, entries, ms, func(i int) int { return i % bayesFolds }, stderr,
 		func(i int, r bayes.Result) {
-			names := bayesrule.Names(r.Prob)
-			if name := bayesrule.ReceivedName(r.Received, r.ReceivedUsed); name != "" {
-				names = append(names, name)
-			}
-			for _, name := range names {
+			for _, name := range bayesrule.Fired(r.Prob, r.Received, r.ReceivedUsed) {
 				in, _ := reg.Info(name)
 				ms[i].hits = append(ms[i].hits, scoring.Hit{Rule: name, Factor: 1, Points: in.Score})
 			}

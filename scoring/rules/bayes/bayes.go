@@ -9,6 +9,7 @@ package bayes
 
 import (
 	"context"
+	"strings"
 
 	core "github.com/mailsift/mailsift/bayes"
 	"github.com/mailsift/mailsift/scoring"
@@ -16,6 +17,12 @@ import (
 
 // Unavailable is the rule name for an unreadable store.
 const Unavailable = "BAYES_UNAVAILABLE"
+
+// UnsureReceivedSpam names a message whose content Bayes cannot decide on
+// (20 to 80%) while its Received hops are sure to be spam's (95% or more):
+// where the words are ambiguous, where the mail came from counts for more
+// than BAYES_RCVD_* alone gives it.
+const UnsureReceivedSpam = "BAYES_UNSURE_RCVD_SPAM"
 
 type rule struct{}
 
@@ -37,6 +44,8 @@ func (rule) Info() []scoring.Info {
 	for _, b := range core.ReceivedBuckets {
 		out = append(out, scoring.Info{Name: b.Name, Family: "bayes", Score: b.Points, Desc: b.Desc, Needs: scoring.NeedBayes})
 	}
+	out = append(out, scoring.Info{Name: UnsureReceivedSpam, Family: "bayes", Score: 1.0, Needs: scoring.NeedBayes,
+		Desc: "Bayes is unsure of the message (20 to 80%) but sure its Received hops are spam's (95% or more)"})
 	return append(out, scoring.Info{Name: Unavailable, Family: "bayes", Score: 0,
 		Desc: "The Bayes token store could not be read; scored without Bayes", Needs: scoring.NeedBayes})
 }
@@ -48,13 +57,31 @@ func (rule) Eval(_ context.Context, in *scoring.Input, out *scoring.Hits) {
 	case op.Unavailable != "":
 		out.Hit(Unavailable, 1, op.Unavailable)
 	case op.Ready:
-		for _, name := range Names(op.Prob) {
-			out.Hit(name, 1, formatProb(op.Prob))
-		}
-		if name := ReceivedName(op.Received, op.ReceivedUsed); name != "" {
-			out.Hit(name, 1, formatProb(op.Received))
+		for _, name := range Fired(op.Prob, op.Received, op.ReceivedUsed) {
+			switch {
+			case name == UnsureReceivedSpam:
+				out.Hit(name, 1, formatProb(op.Prob)+", Received "+formatProb(op.Received))
+			case strings.HasPrefix(name, "BAYES_RCVD_"):
+				out.Hit(name, 1, formatProb(op.Received))
+			default:
+				out.Hit(name, 1, formatProb(op.Prob))
+			}
 		}
 	}
+}
+
+// Fired returns every rule an opinion fires: the bucket of the whole
+// message (Names), the bucket of its Received hops when any of their
+// tokens was known (ReceivedName), and UnsureReceivedSpam.
+func Fired(prob, received float64, receivedUsed int) []string {
+	names := Names(prob)
+	if name := ReceivedName(received, receivedUsed); name != "" {
+		names = append(names, name)
+		if prob >= 0.2 && prob < 0.8 && received >= 0.95 {
+			names = append(names, UnsureReceivedSpam)
+		}
+	}
+	return names
 }
 
 // ReceivedName returns the BAYES_RCVD_* rule of the Received opinion, ""

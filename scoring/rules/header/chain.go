@@ -22,6 +22,10 @@ var bigProviders = [][]string{
 
 func under(host, domain string) bool { return dom.Under(host, domain) }
 
+// providerBrands maps the names the big providers also use under country
+// suffixes (yahoo.co.uk, hotmail.fr, aol.de) to their bigProviders group.
+var providerBrands = map[string]int{"hotmail": 0, "yahoo": 1, "aol": 2, "gmail": 3, "googlemail": 3}
+
 // provider returns the index of the provider group host belongs to, or -1.
 func provider(host string) int {
 	for i, ds := range bigProviders {
@@ -29,6 +33,12 @@ func provider(host string) int {
 			if under(host, d) {
 				return i
 			}
+		}
+	}
+	r := dom.Registrable(host)
+	if i := strings.IndexByte(r, '.'); i > 0 {
+		if p, ok := providerBrands[r[:i]]; ok {
+			return p
 		}
 	}
 	return -1
@@ -61,8 +71,12 @@ func fromBigISPNoRcvd(in *scoring.Input) (float64, string, bool) {
 	if p < 0 || len(fs) == 0 || IsListMail(m) {
 		return 0, "", false
 	}
+	own := dom.Registrable(m.From[0].Domain)
 	for _, f := range fs {
 		low := strings.ToLower(f.Raw)
+		if strings.Contains(low, own) {
+			return 0, "", false
+		}
 		for _, d := range bigProviders[p] {
 			if strings.Contains(low, d) {
 				return 0, "", false
