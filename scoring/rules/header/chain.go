@@ -22,18 +22,33 @@ var bigProviders = [][]string{
 
 func under(host, domain string) bool { return dom.Under(host, domain) }
 
-// providerBrands maps the names the big providers also use under country
-// suffixes (yahoo.co.uk, hotmail.fr, aol.de) to their bigProviders group.
-var providerBrands = map[string]int{"hotmail": 0, "yahoo": 1, "aol": 2, "gmail": 3, "googlemail": 3}
-
-// provider returns the index of the provider group host belongs to, or -1.
-func provider(host string) int {
+// listedProvider returns the bigProviders group listing host's domain, or -1.
+func listedProvider(host string) int {
 	for i, ds := range bigProviders {
 		for _, d := range ds {
 			if under(host, d) {
 				return i
 			}
 		}
+	}
+	return -1
+}
+
+// providerBrands maps the names the big providers also use under country
+// suffixes (yahoo.co.uk, hotmail.fr, aol.de) to the bigProviders group of
+// their .com domain.
+var providerBrands = func() map[string]int {
+	out := map[string]int{}
+	for _, b := range []string{"hotmail", "yahoo", "aol", "gmail", "googlemail"} {
+		out[b] = listedProvider(b + ".com")
+	}
+	return out
+}()
+
+// provider returns the index of the provider group host belongs to, or -1.
+func provider(host string) int {
+	if p := listedProvider(host); p >= 0 {
+		return p
 	}
 	r := dom.Registrable(host)
 	if i := strings.IndexByte(r, '.'); i > 0 {
