@@ -12,7 +12,7 @@ const (
 	DefaultRobinsonS   = 0.3  // strength of the prior (chosen by cross-validation, docs/bayes.md)
 	DefaultRobinsonX   = 0.5  // the prior probability of an unknown token
 	DefaultMaxInterest = 150  // most significant tokens combined
-	DefaultMinStrength = 0.25 // |f(w)-0.5| below this: token ignored
+	DefaultMinStrength = 0.35 // |f(w)-0.5| below this: token ignored
 )
 
 // Params are the classifier's constants. The zero value means defaults.

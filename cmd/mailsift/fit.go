@@ -102,7 +102,7 @@ func fitSet(reg *scoring.Registry, train []corpus.Entry, ms []measured, o fitOpt
 	names, p := buildProblem(reg, train, ms, o)
 	w, hamCost := search(p, o, stderr)
 	fp, fn, ham, spam := fit.Errors(p, w)
-	fmt.Fprintf(stderr, "[%s] train split: %d ham, %d spam; fitted %d rules (ham cost %.0f): FP %d (%.2f%%), FN %d (%.2f%%)\n",
+	fmt.Fprintf(stderr, "[%s] train split: %d ham, %d spam; fitted %d rules (ham cost %g): FP %d (%.2f%%), FN %d (%.2f%%)\n",
 		table, ham, spam, len(names), hamCost, fp, pct(fp, ham), fn, pct(fn, spam))
 	return scoreSet{table, names, w}
 }
