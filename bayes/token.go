@@ -101,6 +101,7 @@ type emitter struct {
 
 	inReceived bool     // tokens being emitted come from the Received hops
 	rcvd       []uint64 // the hashes emitted while inReceived
+	hops       []rawHop // the top Received hops, once read
 }
 
 func newEmitter(t Tokenizer, keep bool) *emitter {

@@ -1,6 +1,7 @@
 package bayes
 
 import (
+	"strconv"
 	"strings"
 
 	"github.com/mailsift/mailsift/message"
@@ -23,7 +24,7 @@ const (
 )
 
 // defaultExtras are the kinds chosen by cross-validation (docs/bayes.md).
-const defaultExtras = xRcvdIP | xComments | xSubjBigrams | xURIPath | xCase
+const defaultExtras = xRcvdIP | xComments | xSubjBigrams | xURIPath | xCase | xBodyBigrams
 
 const (
 	pfxBigram     = "B:"
@@ -98,18 +99,15 @@ func uriPath(raw string) string {
 	return ""
 }
 
-// receivedIPs emits the /24 and /16 of the bracketed IPv4 address of the
-// top Received hops, and the "by" hosts.
+// receivedIPs emits the /24 and /16 of the client IPv4 address of the top
+// Received hops, and the "by" hosts.
 func (e *emitter) receivedIPs(m *message.Message) {
-	e.eachReceived(m, func(v string) {
-		if i := strings.IndexByte(v, '['); i >= 0 {
-			if j := strings.IndexByte(v[i:], ']'); j > 0 {
-				ip := v[i+1 : i+j]
-				if parts := strings.Split(ip, "."); len(parts) == 4 {
-					e.addRaw(pfxRcvdIP, parts[0]+"."+parts[1]+"."+parts[2])
-					e.addRaw(pfxRcvdIP, parts[0]+"."+parts[1])
-				}
-			}
+	e.eachReceived(m, func(h message.Hop, v string) {
+		if h.IP.Is4() {
+			a := h.IP.As4()
+			b16 := strconv.Itoa(int(a[0])) + "." + strconv.Itoa(int(a[1]))
+			e.addRaw(pfxRcvdIP, b16+"."+strconv.Itoa(int(a[2])))
+			e.addRaw(pfxRcvdIP, b16)
 		}
 		if i := byIndex(v); i >= 0 {
 			rest := strings.TrimLeft(v[i+3:], " \t")

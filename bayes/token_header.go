@@ -92,63 +92,48 @@ func (e *emitter) domain(prefix, d string) {
 }
 
 // received emits the HELO and reverse-DNS names of the top Received hops,
-// read from the common form "from HELO (RDNS [IP]) by ...".
+// as message.ParseHop reads them.
 func (e *emitter) received(m *message.Message) {
-	e.eachReceived(m, func(v string) {
-		helo, rdns := parseReceived(v)
+	e.eachReceived(m, func(h message.Hop, _ string) {
+		helo := strings.Trim(h.Helo, "[]")
 		if strings.Contains(helo, ".") {
 			e.domain(pfxHelo, helo)
 		} else if helo != "" {
 			e.addRaw(pfxHelo, "nodot")
 		}
-		if rdns != "" {
-			e.domain(pfxRdns, rdns)
+		if r := h.RDNS; strings.Contains(r, ".") && !strings.ContainsAny(r, "=@:") && !isNumeric(r) {
+			e.domain(pfxRdns, r)
 		}
 	})
 }
 
-// eachReceived calls fn with the value of each of the top receivedHops
-// Received fields; the tokens emitted meanwhile are Received tokens (the
-// Received opinion's subset).
-func (e *emitter) eachReceived(m *message.Message, fn func(v string)) {
-	e.inReceived = true
-	defer func() { e.inReceived = false }()
-	n := 0
-	for _, f := range m.Header {
-		if !strings.EqualFold(f.Name, "Received") {
-			continue
-		}
-		if n++; n > receivedHops {
-			return
-		}
-		fn(f.Raw)
-	}
-}
-
-// parseReceived returns the lower-case HELO and reverse-DNS names of a
-// Received value, "" when absent.
-func parseReceived(v string) (helo, rdns string) {
-	v = strings.TrimSpace(v)
-	if len(v) < 5 || !strings.EqualFold(v[:5], "from ") {
-		return "", ""
-	}
-	rest := strings.TrimLeft(v[5:], " \t")
-	end := strings.IndexAny(rest, " \t\r\n(")
-	if end < 0 {
-		end = len(rest)
-	}
-	helo = strings.ToLower(strings.Trim(rest[:end], "[]"))
-	rest = strings.TrimLeft(rest[end:], " \t\r\n")
-	if strings.HasPrefix(rest, "(") {
-		inner := rest[1:]
-		if i := strings.IndexAny(inner, " \t[)"); i > 0 {
-			name := strings.ToLower(inner[:i])
-			if strings.Contains(name, ".") && !strings.ContainsAny(name, "=@:") && !isNumeric(name) {
-				rdns = name
+// eachReceived calls fn with each of the top receivedHops Received fields
+// and what message.ParseHop reads in it (parsed once per message); the
+// tokens emitted meanwhile are Received tokens (the Received opinion's
+// subset).
+func (e *emitter) eachReceived(m *message.Message, fn func(h message.Hop, v string)) {
+	if e.hops == nil {
+		e.hops = make([]rawHop, 0, receivedHops)
+		for _, f := range m.Header {
+			if len(e.hops) == receivedHops {
+				break
+			}
+			if strings.EqualFold(f.Name, "Received") {
+				e.hops = append(e.hops, rawHop{message.ParseHop(f.Raw), f.Raw})
 			}
 		}
 	}
-	return helo, rdns
+	e.inReceived = true
+	defer func() { e.inReceived = false }()
+	for _, h := range e.hops {
+		fn(h.Hop, h.raw)
+	}
+}
+
+// rawHop is a Received field's value and what message.ParseHop reads in it.
+type rawHop struct {
+	message.Hop
+	raw string
 }
 
 func isNumeric(s string) bool {

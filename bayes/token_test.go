@@ -122,7 +122,7 @@ func TestTokenBounds(t *testing.T) {
 }
 
 func TestWordsUnicode(t *testing.T) {
-	e := newEmitter(Tokenizer{}.withDefaults(), true)
+	e := newEmitter(Tokenizer{off: xBodyBigrams}.withDefaults(), true)
 	e.words("", "ÉCOLE École école 東京都 Привет,мир! naïve--x ...dots... $100 1.5m", true)
 	want := []string{"école", "東", "京", "都", "привет", "мир", "naïve--x", "dots", "$100", "1.5m"}
 	if !slices.Equal(e.strs, want) {
@@ -130,17 +130,29 @@ func TestWordsUnicode(t *testing.T) {
 	}
 }
 
-func TestParseReceived(t *testing.T) {
-	for _, c := range []struct{ in, helo, rdns string }{
-		{"from mail.example.com (mail.example.com [192.0.2.1]) by x", "mail.example.com", "mail.example.com"},
-		{"from HELO.Example.NET (unknown [192.0.2.1])", "helo.example.net", ""},
-		{"from [192.0.2.1] (helo=foo) by x", "192.0.2.1", ""},
-		{"by mx.example.org with local", "", ""},
-		{"from x", "x", ""},
+// The Received tokens name what message.ParseHop reads: the client's HELO,
+// the reverse DNS and address the receiver recorded (never a literal the
+// client wrote), in the Postfix, Sendmail, Exim and qmail forms.
+func TestReceivedTokens(t *testing.T) {
+	for _, c := range []struct {
+		in   string
+		want []string
+	}{
+		{"from mail.example.com (mail.example.com [192.0.2.1]) by x", []string{"RH:mail.example.com", "RH:example.com", "RR:mail.example.com", "RR:example.com", "RI:192.0.2", "RI:192.0"}},
+		{"from HELO.Example.NET (unknown [192.0.2.1])", []string{"RH:helo.example.net", "RH:example.net", "RI:192.0.2", "RI:192.0"}},
+		{"from [10.0.0.1] (unknown [198.51.100.7]) by x", []string{"RH:10.0.0.1", "RI:198.51.100", "RI:198.51"}},
+		{"from rdns.example.org (HELO pc7) (198.51.100.9) by x", []string{"RH:nodot", "RR:rdns.example.org", "RR:example.org", "RI:198.51.100", "RI:198.51"}},
+		{"from x", []string{"RH:nodot"}},
 	} {
-		h, r := parseReceived(c.in)
-		if h != c.helo || r != c.rdns {
-			t.Errorf("parseReceived(%q) = %q, %q; want %q, %q", c.in, h, r, c.helo, c.rdns)
+		m := message.Parse([]byte("Received: "+c.in+"\nSubject: s\n\nbody\n"), message.Limits{}.WithDefaults())
+		var got []string
+		for _, s := range (Tokenizer{}).Strings(m) {
+			if strings.HasPrefix(s, "RH:") || strings.HasPrefix(s, "RR:") || (strings.HasPrefix(s, "RI:") && !strings.HasPrefix(s, "RI:by:")) {
+				got = append(got, s)
+			}
+		}
+		if !slices.Equal(got, c.want) {
+			t.Errorf("Received %q: tokens %q, want %q", c.in, got, c.want)
 		}
 	}
 }
@@ -175,6 +187,7 @@ func TestTokenExtras(t *testing.T) {
 	for _, want := range []string{
 		"RI:192.0.2", "RI:192.0", "RI:by:mx.example.org", "RI:by:example.org",
 		"SB:urgent verify", "SB:verify your", "UP:a.gif", "C:Dear", "C:CUSTOMER",
+		"B:dear customer", "B:your account",
 	} {
 		if !slices.Contains(got, want) {
 			t.Errorf("token %q missing from %q", want, got)

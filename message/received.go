@@ -49,9 +49,16 @@ func ParseHop(v string) Hop {
 	// is the receiver's own record and the HELO is in the comment.
 	recorded := comment
 	if x, ok := afterWord(comment, "helo "); ok {
-		h.Helo = x // qmail: "from rdns (HELO helo)"
+		h.Helo = x // qmail: "from rdns (HELO helo) (IP)", "from IP (HELO helo)"
 		h.RDNS = first
-		recorded = first + " " + comment
+		recorded = first // the comment holds the client's HELO, perhaps "[10.0.0.1]"
+		if a := qmailAddr(first, rest[len(comment)+2:]); a.IsValid() {
+			h.IP = a
+			if first == a.String() || first == "unknown" {
+				h.RDNS = ""
+			}
+			return h
+		}
 	} else if x, ok := afterWord(comment, "helo="); ok {
 		h.Helo = x // Exim: "from rdns ([IP] helo=x)", "from [IP] (helo=x)"
 		h.RDNS = first
@@ -64,6 +71,24 @@ func ParseHop(v string) Hop {
 	}
 	h.IP = firstBracketIP(recorded)
 	return h
+}
+
+// qmailAddr returns the client address of qmail's form: the unbracketed
+// "(IP)" comment it writes after "(HELO x)", else a first word that is an
+// address (no reverse DNS). Both are the receiver's words, not the client's.
+func qmailAddr(first, after string) netip.Addr {
+	after = strings.TrimLeft(after, " \t\r\n")
+	if strings.HasPrefix(after, "(") {
+		if j := strings.IndexByte(after, ')'); j > 0 {
+			if a, err := netip.ParseAddr(strings.Trim(after[1:j], "[]")); err == nil {
+				return a
+			}
+		}
+	}
+	if a, err := netip.ParseAddr(first); err == nil {
+		return a
+	}
+	return netip.Addr{}
 }
 
 func cutWord(s string) (word, rest string) {

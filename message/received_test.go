@@ -15,6 +15,11 @@ func TestParseHopAddress(t *testing.T) {
 		{"exim", "from rdns.example ([192.0.2.4] helo=h.example) by mx", "192.0.2.4", "h.example"},
 		{"exim without rDNS", "from [192.0.2.5] (helo=h.example) by mx", "192.0.2.5", "h.example"},
 		{"IPv6", "from h.example (h.example [IPv6:2001:db8::7]) by mx", "2001:db8::7", "h.example"},
+		{"qmail", "from rdns.example (HELO h.example) (192.0.2.6) by mx with SMTP", "192.0.2.6", "h.example"},
+		{"qmail, bracketed", "from unknown (HELO h.example) ([192.0.2.10]) by mx", "192.0.2.10", "h.example"},
+		{"qmail without rDNS", "from 192.0.2.7 (HELO localhost) by mx (192.0.2.99) with SMTP", "192.0.2.7", "localhost"},
+		{"qmail HELO is an address", "from rdns.example (HELO 10.0.0.1) by mx", "", "10.0.0.1"},
+		{"qmail HELO literal", "from rdns.example (HELO [10.0.0.1]) by mx", "", "[10.0.0.1]"},
 		{"local", "by mx.example.org (Postfix, from userid 0)", "", ""},
 	}
 	for _, c := range cases {

@@ -16,7 +16,7 @@ func TestParseHop(t *testing.T) {
 		{"from mail.example.org (mail.example.org [203.0.113.5])\r\n\tby mx.example.net (Postfix) with ESMTP id 1; Thu, 15 Jan 2026 11:58:02 +0000",
 			"mail.example.org", "mail.example.org", "203.0.113.5", true},
 		{"from unknown (HELO box.example.com) (198.51.100.2) by mx with SMTP; 8 Oct 2002 20:22:57 -0000",
-			"box.example.com", "unknown", "", true},
+			"box.example.com", "", "198.51.100.2", true}, // qmail's unbracketed address, "unknown" is no name
 		{"from host.example.com ([198.51.100.3] helo=pc1) by mx with esmtp; 8 Oct 2002 20:22:57 -0000",
 			"pc1", "host.example.com", "198.51.100.3", true},
 		{"from 216.30.74.2 by web.example.com with HTTP; Mon, 02 Sep 2002 06:44:25 GMT",
