@@ -97,7 +97,6 @@ type emitter struct {
 	hashes []uint64
 	strs   []string // only when keep is set
 	keep   bool
-	buf    []byte // scratch for words being folded
 
 	inReceived bool     // tokens being emitted come from the Received hops
 	rcvd       []uint64 // the hashes emitted while inReceived
