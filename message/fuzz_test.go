@@ -3,6 +3,7 @@ package message
 import (
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"unicode/utf8"
 )
@@ -83,4 +84,41 @@ func TestSeeds(t *testing.T) {
 			checkBounded(t, Parse(b, Limits{}), Limits{}.WithDefaults())
 		})
 	}
+}
+
+// FuzzParseHop checks that ParseHop never panics, that what it returns was
+// written in the field (lower-cased), and that a field without a "from"
+// clause names no client.
+func FuzzParseHop(f *testing.F) {
+	for _, s := range []string{
+		"from mail.example.com (mail.example.com [192.0.2.1]) by mx (Postfix); Mon, 1 Jan 2024 00:00:00 +0000",
+		"from [10.0.0.1] (unknown [198.51.100.7]) by relay",
+		"from rdns.example (HELO h.example) (192.0.2.6) by mx with SMTP",
+		"from 192.0.2.7 (HELO localhost) by mx (192.0.2.99)",
+		"from rdns.example (HELO [10.0.0.1]) by mx",
+		"from rdns.example ([192.0.2.4] helo=h.example) by mx",
+		"from h.example (h.example [IPv6:2001:db8::7]) by mx",
+		"from x (", "from (HELO", "by mx.example.org (Postfix, from userid 0)",
+	} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, v string) {
+		h := ParseHop(v)
+		low := strings.ToLower(v)
+		if h.IP.Is4() && !strings.Contains(low, h.IP.String()) { // IPv6 may be written in another form
+			t.Errorf("ParseHop(%q): address %s is not in the field", v, h.IP)
+		}
+		for _, s := range []string{h.Helo, h.RDNS} {
+			if !strings.Contains(low, s) {
+				t.Errorf("ParseHop(%q): name %q is not a lower-cased word of the field", v, s)
+			}
+		}
+		body := low
+		if i := strings.LastIndexByte(low, ';'); i >= 0 {
+			body = low[:i]
+		}
+		if !strings.HasPrefix(strings.TrimLeft(body, " \t\r\n"), "from ") && (h.Helo != "" || h.IP.IsValid()) {
+			t.Errorf("ParseHop(%q) = %+v, want no client without a from clause", v, h)
+		}
+	})
 }
