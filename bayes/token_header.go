@@ -101,8 +101,8 @@ func (e *emitter) received(m *message.Message) {
 		} else if helo != "" {
 			e.addRaw(pfxHelo, "nodot")
 		}
-		if r := h.RDNS; strings.Contains(r, ".") && !strings.ContainsAny(r, "=@:") && !isNumeric(r) {
-			e.domain(pfxRdns, r)
+		if strings.Contains(h.RDNS, ".") {
+			e.domain(pfxRdns, h.RDNS)
 		}
 	})
 }
@@ -134,15 +134,6 @@ func (e *emitter) eachReceived(m *message.Message, fn func(h message.Hop, v stri
 type rawHop struct {
 	message.Hop
 	raw string
-}
-
-func isNumeric(s string) bool {
-	for i := 0; i < len(s); i++ {
-		if (s[i] < '0' || s[i] > '9') && s[i] != '.' {
-			return false
-		}
-	}
-	return true
 }
 
 // structure emits tokens for the shape of the message.

@@ -8,7 +8,7 @@ import (
 // Hop is what one Received field says about the connection it records.
 type Hop struct {
 	Helo string     // the name the client gave, lower-cased ("" when unknown)
-	RDNS string     // the reverse-DNS name the receiver recorded, lower-cased
+	RDNS string     // the reverse-DNS name the receiver recorded, lower-cased ("" when none: "unknown", an address)
 	IP   netip.Addr // the client address, invalid when none was recorded
 	// Recorded says the receiver wrote a "(...)" comment about the client
 	// after the first word, as MTAs do for an SMTP connection (web mail's
@@ -50,27 +50,38 @@ func ParseHop(v string) Hop {
 	recorded := comment
 	if x, ok := afterWord(comment, "helo "); ok {
 		h.Helo = x // qmail: "from rdns (HELO helo) (IP)", "from IP (HELO helo)"
-		h.RDNS = first
+		h.RDNS = rdnsName(first)
 		recorded = first // the comment holds the client's HELO, perhaps "[10.0.0.1]"
 		if a := qmailAddr(first, rest[len(comment)+2:]); a.IsValid() {
 			h.IP = a
-			if first == a.String() || first == "unknown" {
-				h.RDNS = ""
-			}
 			return h
 		}
 	} else if x, ok := afterWord(comment, "helo="); ok {
 		h.Helo = x // Exim: "from rdns ([IP] helo=x)", "from [IP] (helo=x)"
-		h.RDNS = first
+		h.RDNS = rdnsName(first)
 		recorded = first + " " + comment
-	} else if w, _ := cutWord(comment); w != "" && !strings.HasPrefix(w, "[") {
-		h.RDNS = strings.TrimSuffix(w, ".")
-		if at := strings.LastIndexByte(h.RDNS, '@'); at >= 0 {
-			h.RDNS = h.RDNS[at+1:]
-		}
+	} else {
+		w, _ := cutWord(comment)
+		h.RDNS = rdnsName(w)
 	}
 	h.IP = firstBracketIP(recorded)
 	return h
+}
+
+// rdnsName returns the host name in a receiver's record of the client, ""
+// when it recorded none ("unknown", an address or an address literal).
+func rdnsName(w string) string {
+	w = strings.TrimSuffix(w, ".")
+	if at := strings.LastIndexByte(w, '@'); at >= 0 {
+		w = w[at+1:] // Sendmail's "ident@host"
+	}
+	if w == "unknown" || strings.HasPrefix(w, "[") {
+		return ""
+	}
+	if _, err := netip.ParseAddr(w); err == nil {
+		return ""
+	}
+	return w
 }
 
 // qmailAddr returns the client address of qmail's form: the unbracketed

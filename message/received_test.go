@@ -33,3 +33,23 @@ func TestParseHopAddress(t *testing.T) {
 		}
 	}
 }
+
+// RDNS is the name the receiver recorded for the client, "" when it recorded
+// none, whatever the form says instead ("unknown", an address, a literal).
+func TestParseHopName(t *testing.T) {
+	for v, want := range map[string]string{
+		"from h (mail.example.com. [192.0.2.1]) by mx":         "mail.example.com",
+		"from h (unknown [192.0.2.1]) by mx":                   "",
+		"from h ([192.0.2.1]) by mx":                           "",
+		"from h (ident@host.example.net [192.0.2.1]) by mx":    "host.example.net",
+		"from host.example.com ([192.0.2.3] helo=pc1) by mx":   "host.example.com",
+		"from [192.0.2.5] (helo=h.example) by mx":              "",
+		"from rdns.example (HELO h.example) (192.0.2.6) by mx": "rdns.example",
+		"from 192.0.2.7 (HELO localhost) by mx":                "",
+		"from unknown (HELO h.example) (192.0.2.8) by mx":      "",
+	} {
+		if got := ParseHop(v).RDNS; got != want {
+			t.Errorf("ParseHop(%q).RDNS = %q, want %q", v, got, want)
+		}
+	}
+}

@@ -1,6 +1,7 @@
 package header
 
 import (
+	"cmp"
 	"fmt"
 	"net/netip"
 	"strings"
@@ -64,11 +65,11 @@ func provider(host string) int {
 func forgedBigISP(in *scoring.Input) (float64, string, bool) {
 	for _, h := range hops(in) {
 		p := provider(h.Helo)
-		if p < 0 || h.RDNS == "" || internal(h.IP) {
+		if p < 0 || !h.Recorded || internal(h.IP) {
 			continue
 		}
 		if provider(h.RDNS) != p {
-			return 1, h.Helo + " from " + h.RDNS, true
+			return 1, h.Helo + " from " + cmp.Or(h.RDNS, "no name"), true
 		}
 	}
 	return 0, "", false
