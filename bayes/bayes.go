@@ -135,6 +135,12 @@ type Result struct {
 	Received float64
 	// ReceivedUsed is how many tokens went into Received.
 	ReceivedUsed int
+	// Sender is the spam probability of the sender's tokens alone (From,
+	// Reply-To and Message-ID domain: Parts.Sender), a third opinion from
+	// the same counts; 0.5 when SenderUsed is 0.
+	Sender float64
+	// SenderUsed is how many tokens went into Sender.
+	SenderUsed int
 	// Scope is the scope whose statistics were used.
 	Scope store.Scope
 }
@@ -144,45 +150,48 @@ type Result struct {
 // global one). An error wraps store.ErrUnavailable when the store could not
 // be read; score the message without Bayes then.
 func (c *Classifier) Classify(ctx context.Context, scopes []store.Scope, m *message.Message) (Result, error) {
-	tokens, received := c.Split(m)
-	return c.ClassifySplit(ctx, scopes, tokens, received)
+	return c.ClassifyParts(ctx, scopes, c.Split(m))
 }
 
-// Split returns the tokens of m and those of its Received hops
-// (Tokenizer.Split).
-func (c *Classifier) Split(m *message.Message) (tokens, received []uint64) {
+// Split returns the tokens of m and their subsets (Tokenizer.Split).
+func (c *Classifier) Split(m *message.Message) Parts {
 	return c.opts.Tokenizer.Split(m)
 }
 
 // ClassifyTokens is Classify for tokens already computed, without the
-// Received opinion.
+// Received and sender opinions.
 func (c *Classifier) ClassifyTokens(ctx context.Context, scopes []store.Scope, tokens []uint64) (Result, error) {
-	return c.ClassifySplit(ctx, scopes, tokens, nil)
+	return c.ClassifyParts(ctx, scopes, Parts{All: tokens})
 }
 
-// ClassifySplit is Classify for tokens already split by Split: received
-// must be a subset of tokens, whose counts are looked up once for both
-// opinions.
-func (c *Classifier) ClassifySplit(ctx context.Context, scopes []store.Scope, tokens, received []uint64) (Result, error) {
+// unready is the Result of a message no scope could classify.
+var unready = Result{Prob: 0.5, Received: 0.5, Sender: 0.5}
+
+// ClassifyParts is Classify for tokens already split by Split: the
+// subsets must be subsets of p.All, whose counts are looked up once for
+// every opinion.
+func (c *Classifier) ClassifyParts(ctx context.Context, scopes []store.Scope, p Parts) (Result, error) {
 	for _, scope := range scopes {
 		m, err := c.Model(ctx, scope)
 		if err != nil {
-			return Result{Prob: 0.5, Received: 0.5}, err
+			return unready, err
 		}
 		if !c.Ready(m.Totals()) {
 			continue
 		}
 		var extra map[uint64]store.TokenCounts
-		if miss := m.missing(tokens); len(miss) > 0 {
+		if miss := m.missing(p.All); len(miss) > 0 {
 			if extra, err = c.st.BayesLookup(ctx, scope, miss); err != nil {
-				return Result{Prob: 0.5, Received: 0.5}, fmt.Errorf("bayes: lookup %s: %w", scope, err)
+				return unready, fmt.Errorf("bayes: lookup %s: %w", scope, err)
 			}
 		}
-		p, used := m.classify(tokens, c.opts.Params, extra)
-		pr, usedR := m.classify(received, c.opts.Params, extra)
-		return Result{Ready: true, Prob: p, Used: used, Received: pr, ReceivedUsed: usedR, Scope: scope}, nil
+		r := Result{Ready: true, Scope: scope}
+		r.Prob, r.Used = m.classify(p.All, c.opts.Params, extra)
+		r.Received, r.ReceivedUsed = m.classify(p.Received, c.opts.Params, extra)
+		r.Sender, r.SenderUsed = m.classify(p.Sender, c.opts.Params, extra)
+		return r, nil
 	}
-	return Result{Prob: 0.5, Received: 0.5}, nil
+	return unready, nil
 }
 
 // Learn learns m, whose raw bytes are raw, as class in scope. Learning the

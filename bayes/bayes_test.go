@@ -543,7 +543,7 @@ func TestReceivedOpinion(t *testing.T) {
 	for i := 0; i < 30; i++ {
 		for _, class := range []store.Class{store.Ham, store.Spam} {
 			if i == 29 && class == store.Spam {
-				r, err := c.ClassifySplit(ctx, global, synth(store.Spam, 1), relay(store.Spam))
+				r, err := c.ClassifyParts(ctx, global, Parts{All: synth(store.Spam, 1), Received: relay(store.Spam)})
 				if err != nil || r.Ready || r.ReceivedUsed != 0 || r.Received != 0.5 {
 					t.Fatalf("before minimum training: %+v, %v; want not ready, no Received opinion", r, err)
 				}
@@ -553,16 +553,48 @@ func TestReceivedOpinion(t *testing.T) {
 		}
 	}
 	mixed := append(synth(store.Ham, 999), relay(store.Spam)...)
-	r, err := c.ClassifySplit(ctx, global, mixed, relay(store.Spam))
+	r, err := c.ClassifyParts(ctx, global, Parts{All: mixed, Received: relay(store.Spam)})
 	if err != nil || !r.Ready || r.Prob > 0.05 || r.Received < 0.95 || r.ReceivedUsed != 2 {
 		t.Errorf("hammy body, spammy relays: %+v, %v; want prob < 0.05, Received > 0.95 from 2 tokens", r, err)
 	}
-	again, _ := c.ClassifySplit(ctx, global, mixed, relay(store.Spam))
+	again, _ := c.ClassifyParts(ctx, global, Parts{All: mixed, Received: relay(store.Spam)})
 	if again != r {
 		t.Errorf("not deterministic: %+v then %+v", r, again)
 	}
 	plain, _ := c.ClassifyTokens(ctx, global, mixed)
 	if plain.Prob != r.Prob || plain.ReceivedUsed != 0 || plain.Received != 0.5 {
 		t.Errorf("ClassifyTokens: %+v; want the same Prob and no Received opinion", plain)
+	}
+	if r.SenderUsed != 0 || r.Sender != 0.5 {
+		t.Errorf("no sender tokens given: %+v; want no sender opinion", r)
+	}
+}
+
+// TestSenderOpinion: the sender's tokens form their own opinion from the
+// same counts, independent of the Received one: a known ham sender's
+// message full of spammy words keeps a hammy Sender probability.
+func TestSenderOpinion(t *testing.T) {
+	sender := func(class store.Class) []uint64 {
+		return []uint64{Hash(fmt.Sprintf("F:a:news@%v.example", class)), Hash(fmt.Sprintf("F:d:%v.example", class)),
+			Hash(fmt.Sprintf("MI:%v.example", class))}
+	}
+	c := newTest(t, newMemStore(), Options{MinHam: 30, MinSpam: 30})
+	ctx := context.Background()
+	for i := 0; i < 30; i++ {
+		for _, class := range []store.Class{store.Ham, store.Spam} {
+			mustLearn(t, c, store.GlobalScope(), fmt.Sprintf("%v-%d", class, i), append(synth(class, i), sender(class)...),
+				class, store.Learned)
+		}
+	}
+	unknown := Hash("F:a:someone@new.example")
+	p := Parts{All: append(append(synth(store.Spam, 999), sender(store.Ham)...), unknown),
+		Sender: append(sender(store.Ham), unknown)}
+	r, err := c.ClassifyParts(ctx, global, p)
+	if err != nil || !r.Ready || r.Prob < 0.95 || r.Sender > 0.05 || r.SenderUsed != 3 || r.ReceivedUsed != 0 {
+		t.Errorf("spammy words, ham sender: %+v, %v; want prob > 0.95, Sender < 0.05 from 3 known tokens, no Received", r, err)
+	}
+	none, _ := c.ClassifyParts(ctx, global, Parts{All: synth(store.Spam, 998), Sender: []uint64{unknown}})
+	if none.SenderUsed != 0 || none.Sender != 0.5 {
+		t.Errorf("unknown sender: %+v; want no sender opinion", none)
 	}
 }

@@ -34,13 +34,20 @@ var Buckets = []Bucket{
 // ReceivedBuckets are the ranges of the Received opinion (Result.Received),
 // the same as Buckets with half their default points. Exactly one fires:
 // BAYES_RCVD_999 does not add to BAYES_RCVD_99.
-var ReceivedBuckets = receivedBuckets()
+var ReceivedBuckets = opinionBuckets("BAYES_RCVD_", "the Received hops")
 
-func receivedBuckets() []Bucket {
+// SenderBuckets are the ranges of the sender opinion (Result.Sender), named
+// BAYES_FROM_*, the same as Buckets with half their default points. Exactly
+// one fires.
+var SenderBuckets = opinionBuckets("BAYES_FROM_", "the sender's fields (From, Reply-To, Message-ID domain)")
+
+// opinionBuckets are Buckets renamed with prefix for a second opinion from
+// the tokens of what, with half their default points.
+func opinionBuckets(prefix, what string) []Bucket {
 	out := make([]Bucket, len(Buckets))
 	for i, b := range Buckets {
-		out[i] = Bucket{Name: strings.Replace(b.Name, "BAYES_", "BAYES_RCVD_", 1), Min: b.Min, Points: b.Points / 2,
-			Desc: strings.Replace(b.Desc, "Bayes spam probability", "Bayes spam probability of the Received hops alone", 1)}
+		out[i] = Bucket{Name: strings.Replace(b.Name, "BAYES_", prefix, 1), Min: b.Min, Points: b.Points / 2,
+			Desc: strings.Replace(b.Desc, "Bayes spam probability", "Bayes spam probability of "+what+" alone", 1)}
 	}
 	return out
 }
@@ -50,6 +57,9 @@ func BucketOf(p float64) Bucket { return bucketIn(Buckets, p) }
 
 // ReceivedBucketOf returns the ReceivedBuckets bucket of a probability.
 func ReceivedBucketOf(p float64) Bucket { return bucketIn(ReceivedBuckets, p) }
+
+// SenderBucketOf returns the SenderBuckets bucket of a probability.
+func SenderBucketOf(p float64) Bucket { return bucketIn(SenderBuckets, p) }
 
 func bucketIn(buckets []Bucket, p float64) Bucket {
 	if math.IsNaN(p) {

@@ -55,13 +55,20 @@ func (t Tokenizer) Tokens(m *message.Message) []uint64 {
 	return e.hashes
 }
 
-// Split returns Tokens(m) and, among them, the tokens of the Received hops
-// (prefixes RH:, RR: and RI:), from which the classifier forms a second
-// opinion (Result.Received).
-func (t Tokenizer) Split(m *message.Message) (tokens, received []uint64) {
+// Parts are the tokens of a message and, among them, the subsets from which
+// the classifier forms its second opinions: where the message came from and
+// who sent it. Received and Sender are subsets of All.
+type Parts struct {
+	All      []uint64
+	Received []uint64 // the Received hops: prefixes RH:, RR: and RI: (Result.Received)
+	Sender   []uint64 // the sender: prefixes F:, RT: and MI: (Result.Sender)
+}
+
+// Split returns Tokens(m) with its Received and sender subsets.
+func (t Tokenizer) Split(m *message.Message) Parts {
 	e := newEmitter(t.withDefaults(), false)
 	e.message(m)
-	return e.hashes, e.rcvd
+	return Parts{All: e.hashes, Received: e.rcvd, Sender: e.sender}
 }
 
 // Strings returns the tokens of m as text, in the order Tokens hashes
@@ -98,9 +105,10 @@ type emitter struct {
 	strs   []string // only when keep is set
 	keep   bool
 
-	inReceived bool     // tokens being emitted come from the Received hops
-	rcvd       []uint64 // the hashes emitted while inReceived
-	hops       []rawHop // the top Received hops, once read
+	into   *[]uint64 // where the tokens being emitted are also kept: &rcvd, &sender or nil
+	rcvd   []uint64  // the hashes emitted by the Received hops
+	sender []uint64  // the hashes emitted by the sender's fields
+	hops   []rawHop  // the top Received hops, once read
 }
 
 func newEmitter(t Tokenizer, keep bool) *emitter {
@@ -162,8 +170,8 @@ func (e *emitter) addRaw(prefix, value string) {
 func (e *emitter) record(h uint64, prefix, value string) {
 	e.seen[h] = struct{}{}
 	e.hashes = append(e.hashes, h)
-	if e.inReceived {
-		e.rcvd = append(e.rcvd, h)
+	if e.into != nil {
+		*e.into = append(*e.into, h)
 	}
 	if e.keep {
 		e.strs = append(e.strs, prefix+value)

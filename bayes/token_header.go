@@ -34,13 +34,29 @@ const (
 
 // headers emits the tokens of the selected header fields.
 func (e *emitter) headers(m *message.Message) {
+	e.sent(m)
+	e.addRaw(pfxRcpts, bucket(len(m.To)+len(m.Cc)))
+	e.words(pfxSubject, m.Subject, true)
+	e.received(m)
+	for _, name := range []string{"X-Mailer", "User-Agent"} {
+		if v, ok := m.Get(name); ok {
+			e.words(pfxMailer, v, true)
+		}
+	}
+	e.headerNames(m)
+}
+
+// sent emits the sender's tokens (the sender opinion's subset): From's
+// display-name words, address and domain, the Reply-To domain (or "same")
+// and the Message-ID domain.
+func (e *emitter) sent(m *message.Message) {
+	e.into = &e.sender
+	defer func() { e.into = nil }()
 	for _, a := range m.From {
 		e.words(pfxFromName, a.Name, true)
 		e.addRaw(pfxFromAddr, strings.ToLower(a.Addr))
 		e.domain(pfxFromDom, a.Domain)
 	}
-	e.addRaw(pfxRcpts, bucket(len(m.To)+len(m.Cc)))
-	e.words(pfxSubject, m.Subject, true)
 	for _, a := range m.ReplyTo {
 		if len(m.From) > 0 && a.Domain == m.From[0].Domain {
 			e.addRaw(pfxReplyTo, "same")
@@ -48,16 +64,9 @@ func (e *emitter) headers(m *message.Message) {
 		}
 		e.domain(pfxReplyTo, a.Domain)
 	}
-	e.received(m)
-	for _, name := range []string{"X-Mailer", "User-Agent"} {
-		if v, ok := m.Get(name); ok {
-			e.words(pfxMailer, v, true)
-		}
-	}
 	if _, dom, ok := strings.Cut(strings.Trim(m.MsgID, "<> \t"), "@"); ok {
 		e.domain(pfxMsgID, strings.ToLower(dom))
 	}
-	e.headerNames(m)
 }
 
 // headerNames emits the lower-case name of every header field (once),
@@ -123,8 +132,8 @@ func (e *emitter) eachReceived(m *message.Message, fn func(h message.Hop, v stri
 			}
 		}
 	}
-	e.inReceived = true
-	defer func() { e.inReceived = false }()
+	e.into = &e.rcvd
+	defer func() { e.into = nil }()
 	for _, h := range e.hops {
 		fn(h.Hop, h.raw)
 	}

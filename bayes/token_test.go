@@ -218,23 +218,29 @@ func TestShape(t *testing.T) {
 	}
 }
 
-func TestSplitReceived(t *testing.T) {
+func TestSplitParts(t *testing.T) {
 	m := sampleMessage()
-	tokens, received := Tokenizer{}.Split(m)
-	if !slices.Equal(tokens, Tokens(m)) {
+	p := Tokenizer{}.Split(m)
+	if !slices.Equal(p.All, Tokens(m)) {
 		t.Fatal("Split's tokens differ from Tokens")
 	}
-	var want []uint64
+	var received, sender []uint64
 	for _, s := range (Tokenizer{}).Strings(m) {
-		if strings.HasPrefix(s, "RH:") || strings.HasPrefix(s, "RR:") || strings.HasPrefix(s, "RI:") {
-			want = append(want, Hash(s))
+		switch {
+		case strings.HasPrefix(s, "RH:") || strings.HasPrefix(s, "RR:") || strings.HasPrefix(s, "RI:"):
+			received = append(received, Hash(s))
+		case strings.HasPrefix(s, "F:") || strings.HasPrefix(s, "RT:") || strings.HasPrefix(s, "MI:"):
+			sender = append(sender, Hash(s))
 		}
 	}
-	if len(want) < 4 || !slices.Equal(received, want) {
-		t.Errorf("received tokens %x, want the RH:/RR:/RI: tokens %x", received, want)
+	if len(received) < 4 || !slices.Equal(p.Received, received) {
+		t.Errorf("received tokens %x, want the RH:/RR:/RI: tokens %x", p.Received, received)
 	}
-	_, again := Tokenizer{}.Split(sampleMessage())
-	if !slices.Equal(received, again) {
-		t.Error("two runs give different Received tokens")
+	if len(sender) < 4 || !slices.Equal(p.Sender, sender) {
+		t.Errorf("sender tokens %x, want the F:/RT:/MI: tokens %x", p.Sender, sender)
+	}
+	again := Tokenizer{}.Split(sampleMessage())
+	if !slices.Equal(p.Received, again.Received) || !slices.Equal(p.Sender, again.Sender) {
+		t.Error("two runs give different subsets")
 	}
 }

@@ -18,6 +18,7 @@ import (
 	"github.com/mailsift/mailsift/policy"
 	"github.com/mailsift/mailsift/scoring"
 	"github.com/mailsift/mailsift/scoring/rules"
+	bayesrule "github.com/mailsift/mailsift/scoring/rules/bayes"
 	netrules "github.com/mailsift/mailsift/scoring/rules/net"
 	"github.com/mailsift/mailsift/store"
 )
@@ -261,13 +262,14 @@ func (rt *Runtime) classify(ctx context.Context, in *scoring.Input) []uint64 {
 	if c == nil || !rt.Config.Bayes.Enabled {
 		return nil
 	}
-	tokens, received := c.Split(in.Msg)
-	r, err := c.ClassifySplit(ctx, rt.scopes(in.Env), tokens, received)
-	in.Bayes = &scoring.BayesOpinion{Ready: r.Ready, Prob: r.Prob, Received: r.Received, ReceivedUsed: r.ReceivedUsed}
+	parts := c.Split(in.Msg)
+	r, err := c.ClassifyParts(ctx, rt.scopes(in.Env), parts)
+	op := bayesrule.OpinionOf(r)
+	in.Bayes = &op
 	if err != nil {
 		in.Bayes.Unavailable = err.Error()
 	}
-	return tokens
+	return parts.All
 }
 
 // autolearn queues the message for learning when its non-Bayes points are

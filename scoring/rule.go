@@ -68,6 +68,12 @@ type BayesOpinion struct {
 	// ReceivedUsed (the tokens behind it) is above 0.
 	Received     float64
 	ReceivedUsed int
+
+	// Sender is the spam probability of the sender's tokens alone (From,
+	// Reply-To, Message-ID domain); it names a BAYES_FROM_* rule when
+	// SenderUsed is above 0.
+	Sender     float64
+	SenderUsed int
 }
 
 // Memo returns the value fn computes for key, computing it at most once per

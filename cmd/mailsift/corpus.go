@@ -21,6 +21,7 @@ import (
 type corpusStats struct {
 	groups   map[string]*groupStats
 	ruleHits map[string]*[2]int // rule -> hits on [ham, spam]
+	points   map[string]float64 // rule -> the points it scored, summed over its hits
 	n        [2]int
 }
 
@@ -35,7 +36,7 @@ func checkCorpus(rt *filter.Runtime, f checkFlags, stdout, stderr io.Writer) int
 		fmt.Fprintln(stderr, err)
 		return 1
 	}
-	st := &corpusStats{groups: map[string]*groupStats{}, ruleHits: map[string]*[2]int{}}
+	st := &corpusStats{groups: map[string]*groupStats{}, ruleHits: map[string]*[2]int{}, points: map[string]float64{}}
 	var mu sync.Mutex
 	jobs := make(chan corpus.Entry)
 	var wg sync.WaitGroup
@@ -60,7 +61,7 @@ func checkCorpus(rt *filter.Runtime, f checkFlags, stdout, stderr io.Writer) int
 	}
 	close(jobs)
 	wg.Wait()
-	st.print(stdout, rt)
+	st.print(stdout)
 	return 0
 }
 
@@ -134,6 +135,7 @@ func (st *corpusStats) add(e corpus.Entry, res *filter.Result) {
 			st.ruleHits[h.Rule] = c
 		}
 		c[cls]++
+		st.points[h.Rule] += h.Points
 	}
 }
 
@@ -144,7 +146,7 @@ func pct(a, b int) float64 {
 	return 100 * float64(a) / float64(b)
 }
 
-func (st *corpusStats) print(w io.Writer, rt *filter.Runtime) {
+func (st *corpusStats) print(w io.Writer) {
 	names := make([]string, 0, len(st.groups))
 	for n := range st.groups {
 		names = append(names, n)
@@ -181,6 +183,8 @@ func (st *corpusStats) print(w io.Writer, rt *filter.Runtime) {
 		if h+s > 0 {
 			so = s / (h + s)
 		}
-		fmt.Fprintf(w, "%-30s %7.2f %7.2f %7.2f %6.2f\n", r, rt.Engine.Points(r), h, s, so)
+		// The points it scored on average: with a ready Bayes the verdicts use
+		// the [scores_bayes] set, not the engine's plain points.
+		fmt.Fprintf(w, "%-30s %7.2f %7.2f %7.2f %6.2f\n", r, st.points[r]/float64(c[0]+c[1]), h, s, so)
 	}
 }

@@ -20,18 +20,11 @@ import (
 	bayesrule "github.com/mailsift/mailsift/scoring/rules/bayes"
 )
 
-// opinions are the cross-validated Bayes probabilities of one message:
-// all tokens and Received-hop tokens.
-type opinions struct {
-	ready     bool
-	all, rcvd float64
-	rcvdUsed  int
-}
-
 // TestBayesEnsembleCrossValidation measures, by 5-fold cross-validation
-// inside the train split, what the BAYES_RCVD_* rules (the opinion of the
-// Received-hop tokens alone) add to the rules + Bayes fit, on several
-// assignments of the messages to the folds (docs/bayes.md, fourth round).
+// inside the train split, what the second opinions (BAYES_RCVD_*: the
+// Received-hop tokens alone; BAYES_FROM_*: the sender's) add to the rules +
+// Bayes fit, on several assignments of the messages to the folds
+// (docs/bayes.md, fourth and seventh rounds).
 // MAILSIFT_FIT_CV=1; MAILSIFT_FIT_SALTS=0,1,2 picks fold assignments (0: i
 // mod 5, others a salted hash of the file name).
 func TestBayesEnsembleCrossValidation(t *testing.T) {
@@ -129,47 +122,50 @@ func saltedFolds(entries []corpus.Entry, salt int) func(int) int {
 	return func(i int) int { return f[i] }
 }
 
-// crossOpinions trains Bayes on four folds and classifies the fifth.
-func crossOpinions(ctx context.Context, entries []corpus.Entry, ms []measured, foldOf func(int) int) ([]opinions, error) {
-	out := make([]opinions, len(entries))
+// crossOpinions trains Bayes on four folds and classifies the fifth (Ready
+// false for a message whose classifier was not ready).
+func crossOpinions(ctx context.Context, entries []corpus.Entry, ms []measured, foldOf func(int) int) ([]scoring.BayesOpinion, error) {
+	out := make([]scoring.BayesOpinion, len(entries))
 	err := crossBayes(ctx, entries, ms, foldOf, io.Discard, func(i int, r bayes.Result) {
-		out[i] = opinions{ready: r.Ready, all: r.Prob, rcvd: r.Received, rcvdUsed: r.ReceivedUsed}
+		out[i] = bayesrule.OpinionOf(r)
 	})
 	return out, err
 }
 
-// ensembleVariant names the extra rules one message gets from its
+// ensembleVariant names the Bayes rules one message gets from its
 // opinions.
 type ensembleVariant struct {
 	name  string
-	extra func(o opinions) []string
+	rules func(o scoring.BayesOpinion) []string
 }
 
 var ensembleVariants = []ensembleVariant{
-	{"BAYES_* only", func(opinions) []string { return nil }},
-	{"BAYES_* + BAYES_RCVD_*", func(o opinions) []string {
-		if name := bayesrule.ReceivedName(o.rcvd, o.rcvdUsed); name != "" {
-			return []string{name}
+	{"BAYES_* only", func(o scoring.BayesOpinion) []string { return bayesrule.Names(o.Prob) }},
+	{"BAYES_* + BAYES_RCVD_*", func(o scoring.BayesOpinion) []string {
+		if name := bayesrule.ReceivedName(o.Received, o.ReceivedUsed); name != "" {
+			return append(bayesrule.Names(o.Prob), name)
 		}
-		return nil
+		return bayesrule.Names(o.Prob)
 	}},
-	{"+ BAYES_UNSURE_RCVD_SPAM", func(o opinions) []string {
-		return bayesrule.Fired(o.all, o.rcvd, o.rcvdUsed)[len(bayesrule.Names(o.all)):]
+	{"+ BAYES_UNSURE_RCVD_SPAM", func(o scoring.BayesOpinion) []string {
+		o.SenderUsed = 0
+		return bayesrule.Fired(o)
 	}},
+	{"+ BAYES_FROM_* (shipped)", bayesrule.Fired},
 }
 
 // evalVariant fits [scores_bayes] with the variant's extra rules and
 // returns the fewest cross-validated FN among the ham costs with FP ≤ 3
 // ("none" if no cost), that cost and its FN-at-FP curve.
-func evalVariant(reg *scoring.Registry, entries []corpus.Entry, base []measured, ops []opinions, v ensembleVariant, foldOf func(int) int) (string, float64, []int, []int, string) {
+func evalVariant(reg *scoring.Registry, entries []corpus.Entry, base []measured, ops []scoring.BayesOpinion, v ensembleVariant, foldOf func(int) int) (string, float64, []int, []int, string) {
 	ms := make([]measured, len(base))
 	for i, m := range base {
 		ms[i] = m
 		ms[i].hits = append([]scoring.Hit(nil), m.hits...)
-		if !ops[i].ready {
+		if !ops[i].Ready {
 			continue
 		}
-		for _, name := range append(bayesrule.Names(ops[i].all), v.extra(ops[i])...) {
+		for _, name := range v.rules(ops[i]) {
 			in, _ := reg.Info(name)
 			ms[i].hits = append(ms[i].hits, scoring.Hit{Rule: name, Factor: 1, Points: in.Score})
 		}

@@ -109,10 +109,9 @@ func fitSet(reg *scoring.Registry, train []corpus.Entry, ms []measured, o fitOpt
 
 // measured is what one training message yields for fitting.
 type measured struct {
-	hits     []scoring.Hit
-	tokens   []uint64 // Bayes tokens
-	received []uint64 // those of the Received hops
-	digest   string
+	hits   []scoring.Hit
+	parts  bayes.Parts // Bayes tokens and their subsets
+	digest string
 }
 
 // measure scores every message with the hand-set registry (no Bayes) and
@@ -144,8 +143,7 @@ func measure(reg *scoring.Registry, entries []corpus.Entry) ([]measured, error) 
 				raw = filter.StripSpamFields(raw)
 				msg := message.Parse(raw, lim)
 				v := eng.Run(context.Background(), &scoring.Input{Msg: msg, Env: &message.Envelope{Received: now}, Now: now})
-				tokens, received := bayes.Tokenizer{}.Split(msg)
-				out[i] = measured{hits: v.Hits, tokens: tokens, received: received, digest: bayes.Digest(raw)}
+				out[i] = measured{hits: v.Hits, parts: bayes.Tokenizer{}.Split(msg), digest: bayes.Digest(raw)}
 			}
 		}()
 	}
@@ -164,7 +162,7 @@ func measure(reg *scoring.Registry, entries []corpus.Entry) ([]measured, error) 
 func addBayes(ctx context.Context, reg *scoring.Registry, entries []corpus.Entry, ms []measured, stderr io.Writer) error {
 	err := crossBayes(ctx, entries, ms, func(i int) int { return i % bayesFolds }, stderr,
 		func(i int, r bayes.Result) {
-			for _, name := range bayesrule.Fired(r.Prob, r.Received, r.ReceivedUsed) {
+			for _, name := range bayesrule.Fired(bayesrule.OpinionOf(r)) {
 				in, _ := reg.Info(name)
 				ms[i].hits = append(ms[i].hits, scoring.Hit{Rule: name, Factor: 1, Points: in.Score})
 			}
@@ -215,15 +213,16 @@ func printBuckets(entries []corpus.Entry, ms []measured, stderr io.Writer) {
 			}
 		}
 	}
-	fmt.Fprint(stderr, "cross-validated Bayes buckets (ham/spam):")
-	for _, b := range bayes.Buckets {
-		fmt.Fprintf(stderr, " %s %d/%d", b.Name, ham[b.Name], spam[b.Name])
+	for _, set := range []struct {
+		what    string
+		buckets []bayes.Bucket
+	}{{"Bayes", bayes.Buckets}, {"Received", bayes.ReceivedBuckets}, {"sender", bayes.SenderBuckets}} {
+		fmt.Fprintf(stderr, "cross-validated %s buckets (ham/spam):", set.what)
+		for _, b := range set.buckets {
+			fmt.Fprintf(stderr, " %s %d/%d", b.Name, ham[b.Name], spam[b.Name])
+		}
+		fmt.Fprintln(stderr)
 	}
-	fmt.Fprint(stderr, "\ncross-validated Received buckets (ham/spam):")
-	for _, b := range bayes.ReceivedBuckets {
-		fmt.Fprintf(stderr, " %s %d/%d", b.Name, ham[b.Name], spam[b.Name])
-	}
-	fmt.Fprintln(stderr)
 }
 
 func bayesFold(ctx context.Context, path string, k int, foldOf func(int) int, entries []corpus.Entry, ms []measured,
@@ -246,7 +245,7 @@ func bayesFold(ctx context.Context, path string, k int, foldOf func(int) int, en
 		if e.Spam {
 			class = store.Spam
 		}
-		jobs = append(jobs, bayes.Job{Scope: store.GlobalScope(), Digest: ms[i].digest, Tokens: ms[i].tokens, Class: class})
+		jobs = append(jobs, bayes.Job{Scope: store.GlobalScope(), Digest: ms[i].digest, Tokens: ms[i].parts.All, Class: class})
 	}
 	if _, err := c.LearnMany(ctx, jobs); err != nil {
 		return err
@@ -256,7 +255,7 @@ func bayesFold(ctx context.Context, path string, k int, foldOf func(int) int, en
 		if foldOf(i) != k {
 			continue
 		}
-		r, err := c.ClassifySplit(ctx, global, ms[i].tokens, ms[i].received)
+		r, err := c.ClassifyParts(ctx, global, ms[i].parts)
 		if err != nil {
 			return err
 		}

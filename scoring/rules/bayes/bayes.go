@@ -33,7 +33,7 @@ func Rules() []scoring.Rule { return []scoring.Rule{rule{}} }
 func Metas() []*scoring.Meta { return nil }
 
 func (rule) Info() []scoring.Info {
-	out := make([]scoring.Info, 0, len(core.Buckets)+len(core.ReceivedBuckets)+1)
+	out := make([]scoring.Info, 0, len(core.Buckets)+len(core.ReceivedBuckets)+len(core.SenderBuckets)+2)
 	for _, b := range core.Buckets {
 		desc := b.Desc
 		if b.Name == "BAYES_99" {
@@ -41,7 +41,7 @@ func (rule) Info() []scoring.Info {
 		}
 		out = append(out, scoring.Info{Name: b.Name, Family: "bayes", Score: b.Points, Desc: desc, Needs: scoring.NeedBayes})
 	}
-	for _, b := range core.ReceivedBuckets {
+	for _, b := range append(append([]core.Bucket(nil), core.ReceivedBuckets...), core.SenderBuckets...) {
 		out = append(out, scoring.Info{Name: b.Name, Family: "bayes", Score: b.Points, Desc: b.Desc, Needs: scoring.NeedBayes})
 	}
 	out = append(out, scoring.Info{Name: UnsureReceivedSpam, Family: "bayes", Score: 1.0, Needs: scoring.NeedBayes,
@@ -57,12 +57,14 @@ func (rule) Eval(_ context.Context, in *scoring.Input, out *scoring.Hits) {
 	case op.Unavailable != "":
 		out.Hit(Unavailable, 1, op.Unavailable)
 	case op.Ready:
-		for _, name := range Fired(op.Prob, op.Received, op.ReceivedUsed) {
+		for _, name := range Fired(*op) {
 			switch {
 			case name == UnsureReceivedSpam:
 				out.Hit(name, 1, formatProb(op.Prob)+", Received "+formatProb(op.Received))
 			case strings.HasPrefix(name, "BAYES_RCVD_"):
 				out.Hit(name, 1, formatProb(op.Received))
+			case strings.HasPrefix(name, "BAYES_FROM_"):
+				out.Hit(name, 1, formatProb(op.Sender))
 			default:
 				out.Hit(name, 1, formatProb(op.Prob))
 			}
@@ -70,18 +72,37 @@ func (rule) Eval(_ context.Context, in *scoring.Input, out *scoring.Hits) {
 	}
 }
 
-// Fired returns every rule an opinion fires: the bucket of the whole
+// OpinionOf is the classifier's result as the rules read it.
+func OpinionOf(r core.Result) scoring.BayesOpinion {
+	return scoring.BayesOpinion{Ready: r.Ready, Prob: r.Prob, Received: r.Received, ReceivedUsed: r.ReceivedUsed,
+		Sender: r.Sender, SenderUsed: r.SenderUsed}
+}
+
+// Fired returns every rule a ready opinion fires: the bucket of the whole
 // message (Names), the bucket of its Received hops when any of their
-// tokens was known (ReceivedName), and UnsureReceivedSpam.
-func Fired(prob, received float64, receivedUsed int) []string {
-	names := Names(prob)
-	if name := ReceivedName(received, receivedUsed); name != "" {
+// tokens was known (ReceivedName) and UnsureReceivedSpam, and the bucket of
+// its sender when any of the sender's tokens was known (SenderName).
+func Fired(op scoring.BayesOpinion) []string {
+	names := Names(op.Prob)
+	if name := ReceivedName(op.Received, op.ReceivedUsed); name != "" {
 		names = append(names, name)
-		if prob >= 0.2 && prob < 0.8 && received >= 0.95 {
+		if op.Prob >= 0.2 && op.Prob < 0.8 && op.Received >= 0.95 {
 			names = append(names, UnsureReceivedSpam)
 		}
 	}
+	if name := SenderName(op.Sender, op.SenderUsed); name != "" {
+		names = append(names, name)
+	}
 	return names
+}
+
+// SenderName returns the BAYES_FROM_* rule of the sender opinion, "" when
+// no sender token went into it.
+func SenderName(prob float64, used int) string {
+	if used == 0 {
+		return ""
+	}
+	return core.SenderBucketOf(prob).Name
 }
 
 // ReceivedName returns the BAYES_RCVD_* rule of the Received opinion, ""

@@ -35,6 +35,12 @@ func TestBuckets(t *testing.T) {
 		{&scoring.BayesOpinion{Ready: true, Prob: 0.7, Received: 0.002, ReceivedUsed: 1}, "BAYES_60+BAYES_RCVD_00"},
 		{&scoring.BayesOpinion{Ready: true, Prob: 0.7, Received: 0.5, ReceivedUsed: 0}, "BAYES_60"},
 		{&scoring.BayesOpinion{Ready: false, Prob: 0.5, Received: 0.999, ReceivedUsed: 4}, ""},
+		{&scoring.BayesOpinion{Ready: true, Prob: 0.97, Sender: 0.003, SenderUsed: 3}, "BAYES_95+BAYES_FROM_00"},
+		{&scoring.BayesOpinion{Ready: true, Prob: 0.5, Sender: 0.9995, SenderUsed: 1}, "BAYES_50+BAYES_FROM_999"},
+		{&scoring.BayesOpinion{Ready: true, Prob: 0.5, Sender: 0.3, SenderUsed: 0}, "BAYES_50"},
+		{&scoring.BayesOpinion{Ready: true, Prob: 0.3, Received: 0.999, ReceivedUsed: 4, Sender: 0.6, SenderUsed: 2},
+			"BAYES_40+BAYES_RCVD_999+BAYES_UNSURE_RCVD_SPAM+BAYES_FROM_60"},
+		{&scoring.BayesOpinion{Ready: false, Prob: 0.5, Sender: 0.999, SenderUsed: 4}, ""},
 	}
 	for _, c := range cases {
 		var names []string
@@ -51,5 +57,8 @@ func TestBuckets(t *testing.T) {
 	}
 	if d := eval(&scoring.BayesOpinion{Ready: true, Prob: 0.001})[0].Detail; d != "0.10%" {
 		t.Errorf("detail %q", d)
+	}
+	if d := eval(&scoring.BayesOpinion{Ready: true, Prob: 0.5, Sender: 0.25, SenderUsed: 2})[1].Detail; d != "25.00%" {
+		t.Errorf("BAYES_FROM_* detail %q, want the sender's probability", d)
 	}
 }
