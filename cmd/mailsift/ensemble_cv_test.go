@@ -122,11 +122,12 @@ func saltedFolds(entries []corpus.Entry, salt int) func(int) int {
 	return func(i int) int { return f[i] }
 }
 
-// crossOpinions trains Bayes on four folds and classifies the fifth (Ready
-// false for a message whose classifier was not ready).
+// crossOpinions gives every message its opinions from a classifier trained
+// on the other Bayes folds, nested in foldOf's as in rules fit (Ready false
+// for a message whose classifier was not ready).
 func crossOpinions(ctx context.Context, entries []corpus.Entry, ms []measured, foldOf func(int) int) ([]scoring.BayesOpinion, error) {
 	out := make([]scoring.BayesOpinion, len(entries))
-	err := crossBayes(ctx, entries, ms, foldOf, io.Discard, func(i int, r bayes.Result) {
+	err := crossBayes(ctx, entries, ms, bayesFoldOf(foldOf), io.Discard, func(i int, r bayes.Result) {
 		out[i] = bayesrule.OpinionOf(r)
 	})
 	return out, err
