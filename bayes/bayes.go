@@ -185,10 +185,8 @@ func (c *Classifier) ClassifyParts(ctx context.Context, scopes []store.Scope, p 
 				return unready, fmt.Errorf("bayes: lookup %s: %w", scope, err)
 			}
 		}
-		r := Result{Ready: true, Scope: scope}
-		r.Prob, r.Used = m.classify(p.All, c.opts.Params, extra)
-		r.Received, r.ReceivedUsed = m.classify(p.Received, c.opts.Params, extra)
-		r.Sender, r.SenderUsed = m.classify(p.Sender, c.opts.Params, extra)
+		r := m.classify(p, c.opts.Params, extra)
+		r.Scope = scope
 		return r, nil
 	}
 	return unready, nil

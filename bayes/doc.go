@@ -25,21 +25,26 @@
 // the first MaxTokens (3000) of them, headers first. Words are runs of
 // Unicode letters and digits (with inner hyphens, apostrophes and dots),
 // case-folded, 3 to 30 bytes; longer ones become "skip:<first char>:<length
-// bucket>". Each token carries a prefix naming its source: "S:" Subject,
-// "F:n:"/"F:a:"/"F:d:" From name words, address and domain, "RT:" Reply-To
-// domain, "RH:"/"RR:" HELO and reverse-DNS names of the top three Received
-// hops, "XM:" X-Mailer and User-Agent words, "MI:" Message-ID domain,
-// "CT:"/"CS:" MIME types and charsets, "RC:" recipient count bucket, "U:" URI hosts and registrable domains, "A:" attachment
-// names, extensions and types, "T:" structure (HTML-only, image and URI
-// count buckets, parser flaws), "H:" words of hidden text; body words have
-// no prefix. Tokenizer.Strings shows them as text.
+// bucket>". Each token carries a prefix naming its source (docs/bayes.md has
+// the table): "F:n:"/"F:a:"/"F:d:" From name words, address and domain,
+// "RT:" Reply-To domain, "MI:" Message-ID domain, "S:" Subject, "SB:"
+// Subject word pairs, "RH:"/"RR:"/"RI:" HELO, reverse-DNS names and address
+// prefixes of the top three Received hops, "XM:" X-Mailer and User-Agent
+// words, "CT:"/"CS:" MIME types and charsets, "RC:" recipient count bucket,
+// "U:"/"UP:" URI hosts and path words, "A:" attachments, "T:" structure,
+// "H:" hidden text, "CM:" HTML comments, "C:" capitalised words, "B:" body
+// word pairs; body words have no prefix. Tokenizer.Strings shows them as
+// text. Tokenizer.Split also returns two subsets (Parts): the Received
+// hops' tokens and the sender's (F:, RT:, MI:).
 //
 // # Scores
 //
-// Combine computes f(w) = (s·x + n·p(w)) / (s + n) with s = 0.1, x = 0.5 for
+// Combine computes f(w) = (s·x + n·p(w)) / (s + n) with s = 0.3, x = 0.5 for
 // each token, keeps the 150 tokens farthest from 0.5 (and at least
-// MinStrength away), and returns (1 + S − H) / 2 from Fisher's chi-square
-// of both tails. A scope scores only once it has learned MinHam ham and
+// MinStrength, 0.35, away), and returns (1 + S − H) / 2 from Fisher's
+// chi-square of both tails. ClassifyParts combines the whole message and,
+// from the same counts and one lookup, each subset of Parts on its own
+// (Result.Received, Result.Sender). A scope scores only once it has learned MinHam ham and
 // MinSpam spam (200 each); Classify takes scopes most specific first and
 // uses the first that is ready, so a user's own statistics replace the
 // global ones once the user has trained enough. The result is deterministic:

@@ -113,19 +113,28 @@ func (m *Model) Counts(tok uint64) (store.TokenCounts, bool) {
 // Combine). For an incomplete model, Classifier.Classify also reads the
 // tokens missing from memory from the store.
 func (m *Model) Classify(tokens []uint64, p Params) (prob float64, used int) {
-	return m.classify(tokens, p, nil)
+	r := m.classify(Parts{All: tokens}, p, nil)
+	return r.Prob, r.Used
 }
 
-func (m *Model) classify(tokens []uint64, p Params, extra map[uint64]store.TokenCounts) (float64, int) {
+// classify forms every opinion of parts (Result's Prob, Received and
+// Sender) under one read lock, so that all of them see the same counts;
+// extra holds the counts of tokens read from the store.
+func (m *Model) classify(parts Parts, p Params, extra map[uint64]store.TokenCounts) Result {
 	m.mu.RLock()
 	defer m.mu.RUnlock()
-	return Combine(tokens, m.totals, p, func(t uint64) (store.TokenCounts, bool) {
+	look := func(t uint64) (store.TokenCounts, bool) {
 		if c, ok := m.counts[t]; ok {
 			return c, true
 		}
 		c, ok := extra[t]
 		return c, ok
-	})
+	}
+	r := Result{Ready: true}
+	r.Prob, r.Used = Combine(parts.All, m.totals, p, look)
+	r.Received, r.ReceivedUsed = Combine(parts.Received, m.totals, p, look)
+	r.Sender, r.SenderUsed = Combine(parts.Sender, m.totals, p, look)
+	return r
 }
 
 // missing returns the tokens not held in memory; nil for a complete model.

@@ -50,8 +50,9 @@ func (e *emitter) headers(m *message.Message) {
 // display-name words, address and domain, the Reply-To domain (or "same")
 // and the Message-ID domain.
 func (e *emitter) sent(m *message.Message) {
+	prev := e.into
 	e.into = &e.sender
-	defer func() { e.into = nil }()
+	defer func() { e.into = prev }()
 	for _, a := range m.From {
 		e.words(pfxFromName, a.Name, true)
 		e.addRaw(pfxFromAddr, strings.ToLower(a.Addr))
@@ -132,8 +133,9 @@ func (e *emitter) eachReceived(m *message.Message, fn func(h message.Hop, v stri
 			}
 		}
 	}
+	prev := e.into
 	e.into = &e.rcvd
-	defer func() { e.into = nil }()
+	defer func() { e.into = prev }()
 	for _, h := range e.hops {
 		fn(h.Hop, h.raw)
 	}

@@ -243,4 +243,15 @@ func TestSplitParts(t *testing.T) {
 	if !slices.Equal(p.Received, again.Received) || !slices.Equal(p.Sender, again.Sender) {
 		t.Error("two runs give different subsets")
 	}
+	// Under a token cap the subsets keep only what All kept.
+	for _, n := range []int{1, 3, 8, 20} {
+		c := Tokenizer{MaxTokens: n}.Split(m)
+		for _, sub := range [][]uint64{c.Received, c.Sender} {
+			for _, h := range sub {
+				if !slices.Contains(c.All, h) {
+					t.Errorf("MaxTokens %d: subset token %x not among the %d tokens kept", n, h, len(c.All))
+				}
+			}
+		}
+	}
 }

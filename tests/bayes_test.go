@@ -60,8 +60,9 @@ func trainStore(t testing.TB, dir string) {
 }
 
 // TestBayes: a message like the learned spam gets BAYES_99 in its
-// X-Spam-Report through the real Postfix, one like the learned ham
-// BAYES_00, and a clear spam (GTUBE) is autolearned off the SMTP path.
+// X-Spam-Report through the real Postfix, and its sender (seen only in spam)
+// BAYES_FROM_99 or BAYES_FROM_999; one like the learned ham BAYES_00 and
+// BAYES_FROM_00; a clear spam (GTUBE) is autolearned off the SMTP path.
 func TestBayes(t *testing.T) {
 	t.Parallel()
 	postfixtest.Require(t)
@@ -70,13 +71,16 @@ func TestBayes(t *testing.T) {
 	pf := postfixtest.Start(t, postfixtest.Options{
 		SMTPPort: bayesSMTPPort, MilterAddr: "inet:127.0.0.1:" + bayesMilterPort, MilterDefaultAction: "tempfail",
 	})
-	for _, c := range []struct{ id, text, rule string }{
-		{"bayes-spam", spamText(99), "BAYES_99"},
-		{"bayes-ham", hamText(99), "BAYES_00"},
+	for _, c := range []struct{ id, text, rule, sender string }{
+		{"bayes-spam", spamText(99), "BAYES_99", " BAYES_FROM_99"}, // BAYES_FROM_99 or BAYES_FROM_999
+		{"bayes-ham", hamText(99), "BAYES_00", " BAYES_FROM_00 "},
 	} {
 		_, report := sendReport(t, pf, postfixtest.Mail{ID: c.id, From: "sender@e2e-sender.test", Data: []byte(c.text)})
 		if !strings.Contains(report, " "+c.rule+" ") {
 			t.Errorf("%s: no %s in X-Spam-Report:\n%s", c.id, c.rule, report)
+		}
+		if !strings.Contains(report, c.sender) {
+			t.Errorf("%s: no%s in X-Spam-Report:\n%s", c.id, c.sender, report)
 		}
 	}
 	accepted(t, pf.Send(t, postfixtest.Mail{ID: "bayes-gtube", From: "sender@e2e-sender.test",

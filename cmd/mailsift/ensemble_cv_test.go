@@ -29,7 +29,7 @@ import (
 // mod 5, others a salted hash of the file name).
 func TestBayesEnsembleCrossValidation(t *testing.T) {
 	if os.Getenv("MAILSIFT_FIT_CV") == "" {
-		t.Skip("set MAILSIFT_FIT_CV=1 (needs make corpus; about a minute per fold assignment)")
+		t.Skip("set MAILSIFT_FIT_CV=1 (needs make corpus; about two minutes per fold assignment)")
 	}
 	all, err := corpus.List(corpus.Dir())
 	if err != nil {

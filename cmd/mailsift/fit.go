@@ -79,7 +79,7 @@ func runFit(args []string, stdout, stderr io.Writer) int {
 	}
 	sets := []scoreSet{fitSet(reg, train, ms, o, "scores", stderr)}
 	if o.bayes {
-		if err := addBayes(context.Background(), reg, train, ms, stderr); err != nil {
+		if err := addBayes(context.Background(), reg, train, ms, o.fold(), stderr); err != nil {
 			fmt.Fprintln(stderr, err)
 			return 1
 		}
@@ -159,8 +159,9 @@ func measure(reg *scoring.Registry, entries []corpus.Entry) ([]measured, error) 
 // trained on the other folds of the train split (cross-validation, folds
 // nested in the fit's), so the buckets' points are fitted on out-of-sample
 // opinions, as the milter will see them on new mail.
-func addBayes(ctx context.Context, reg *scoring.Registry, entries []corpus.Entry, ms []measured, stderr io.Writer) error {
-	err := crossBayes(ctx, entries, ms, bayesFoldOf(func(i int) int { return i % folds }), stderr,
+func addBayes(ctx context.Context, reg *scoring.Registry, entries []corpus.Entry, ms []measured, fitFold func(int) int,
+	stderr io.Writer) error {
+	err := crossBayes(ctx, entries, ms, bayesFoldOf(fitFold), stderr,
 		func(i int, r bayes.Result) {
 			for _, name := range bayesrule.Fired(bayesrule.OpinionOf(r)) {
 				in, _ := reg.Info(name)
@@ -176,6 +177,15 @@ func addBayes(ctx context.Context, reg *scoring.Registry, entries []corpus.Entry
 
 // folds is the number of cross-validation folds of the fit.
 const folds = 5
+
+// fold returns the fit's fold of each train message: o.foldOf, or i mod
+// folds when it is nil.
+func (o fitOptions) fold() func(int) int {
+	if o.foldOf != nil {
+		return o.foldOf
+	}
+	return func(i int) int { return i % folds }
+}
 
 // bayesFolds is the number of folds of the cross-validated Bayes opinions:
 // two inside each of the fit's, so that every opinion comes from a
@@ -357,12 +367,9 @@ type cvResult struct {
 }
 
 // crossValidate fits every ham cost on four folds and scores the fifth.
-// Example i is in fold o.foldOf(i) (i mod 5 when nil).
+// Example i is in fold o.fold()(i).
 func crossValidate(p fit.Problem, o fitOptions) []cvResult {
-	foldOf := o.foldOf
-	if foldOf == nil {
-		foldOf = func(i int) int { return i % folds }
-	}
+	foldOf := o.fold()
 	var out []cvResult
 	for _, cost := range hamCosts {
 		r := cvResult{cost: cost}

@@ -1,10 +1,13 @@
-// Package bayes turns the Bayes classifier's probability into ordinary
-// named rules: one BAYES_* bucket per message, or BAYES_UNAVAILABLE when the
-// token store could not be read (0 points; the message is scored on the
-// rest). A second opinion, from the Received-hop tokens alone, names one
-// BAYES_RCVD_* bucket: where the whole message is ambiguous, where it came
-// from often is not, and the fit decides how much that is worth. The probability itself is worked out by the pipeline before the
-// rules run (scoring.Input.Bayes), so these rules do no I/O.
+// Package bayes turns the Bayes classifier's opinions into ordinary named
+// rules: one BAYES_* bucket per message, or BAYES_UNAVAILABLE when the token
+// store could not be read (0 points; the message is scored on the rest).
+// Second opinions from subsets of the same tokens name buckets of their
+// own: BAYES_RCVD_* for the Received hops and BAYES_FROM_* for the sender
+// (From, Reply-To, Message-ID domain); where the whole message is ambiguous,
+// where it came from or who sent it often is not, and the fit decides how
+// much that is worth. BAYES_UNSURE_RCVD_SPAM marks an ambiguous message with
+// spammy Received hops. The probabilities are worked out by the pipeline
+// before the rules run (scoring.Input.Bayes), so these rules do no I/O.
 package bayes
 
 import (
