@@ -18,10 +18,17 @@ import (
 )
 
 // corpusStats accumulates results per group and per rule.
+// ruleStats is what one rule did over a corpus.
+type ruleStats struct {
+	hits   [2]int  // messages it fired on: [ham, spam]
+	points float64 // the points it scored, summed over those messages
+}
+
+func (r *ruleStats) total() int { return r.hits[0] + r.hits[1] }
+
 type corpusStats struct {
 	groups   map[string]*groupStats
-	ruleHits map[string]*[2]int // rule -> hits on [ham, spam]
-	points   map[string]float64 // rule -> the points it scored, summed over its hits
+	ruleHits map[string]*ruleStats
 	n        [2]int
 }
 
@@ -36,7 +43,7 @@ func checkCorpus(rt *filter.Runtime, f checkFlags, stdout, stderr io.Writer) int
 		fmt.Fprintln(stderr, err)
 		return 1
 	}
-	st := &corpusStats{groups: map[string]*groupStats{}, ruleHits: map[string]*[2]int{}, points: map[string]float64{}}
+	st := &corpusStats{groups: map[string]*groupStats{}, ruleHits: map[string]*ruleStats{}}
 	var mu sync.Mutex
 	jobs := make(chan corpus.Entry)
 	var wg sync.WaitGroup
@@ -129,13 +136,13 @@ func (st *corpusStats) add(e corpus.Entry, res *filter.Result) {
 		g.wrong++
 	}
 	for _, h := range res.Verdict.Hits {
-		c := st.ruleHits[h.Rule]
-		if c == nil {
-			c = &[2]int{}
-			st.ruleHits[h.Rule] = c
+		r := st.ruleHits[h.Rule]
+		if r == nil {
+			r = &ruleStats{}
+			st.ruleHits[h.Rule] = r
 		}
-		c[cls]++
-		st.points[h.Rule] += h.Points
+		r.hits[cls]++
+		r.points += h.Points
 	}
 }
 
@@ -173,18 +180,18 @@ func (st *corpusStats) print(w io.Writer) {
 		rules = append(rules, r)
 	}
 	sort.Slice(rules, func(i, j int) bool {
-		a, b := st.ruleHits[rules[i]], st.ruleHits[rules[j]]
-		return a[0]+a[1] > b[0]+b[1] || (a[0]+a[1] == b[0]+b[1] && rules[i] < rules[j])
+		a, b := st.ruleHits[rules[i]].total(), st.ruleHits[rules[j]].total()
+		return a > b || (a == b && rules[i] < rules[j])
 	})
 	for _, r := range rules {
 		c := st.ruleHits[r]
-		h, s := pct(c[0], st.n[0]), pct(c[1], st.n[1])
+		h, s := pct(c.hits[0], st.n[0]), pct(c.hits[1], st.n[1])
 		so := 0.0
 		if h+s > 0 {
 			so = s / (h + s)
 		}
 		// The points it scored on average: with a ready Bayes the verdicts use
 		// the [scores_bayes] set, not the engine's plain points.
-		fmt.Fprintf(w, "%-30s %7.2f %7.2f %7.2f %6.2f\n", r, st.points[r]/float64(c[0]+c[1]), h, s, so)
+		fmt.Fprintf(w, "%-30s %7.2f %7.2f %7.2f %6.2f\n", r, c.points/float64(c.total()), h, s, so)
 	}
 }

@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -143,10 +144,9 @@ type ensembleVariant struct {
 var ensembleVariants = []ensembleVariant{
 	{"BAYES_* only", func(o scoring.BayesOpinion) []string { return bayesrule.Names(o.Prob) }},
 	{"BAYES_* + BAYES_RCVD_*", func(o scoring.BayesOpinion) []string {
-		if name := bayesrule.ReceivedName(o.Received, o.ReceivedUsed); name != "" {
-			return append(bayesrule.Names(o.Prob), name)
-		}
-		return bayesrule.Names(o.Prob)
+		o.SenderUsed = 0
+		names := bayesrule.Fired(o)
+		return slices.DeleteFunc(names, func(n string) bool { return n == bayesrule.UnsureReceivedSpam })
 	}},
 	{"+ BAYES_UNSURE_RCVD_SPAM", func(o scoring.BayesOpinion) []string {
 		o.SenderUsed = 0

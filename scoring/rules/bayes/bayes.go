@@ -12,7 +12,6 @@ package bayes
 
 import (
 	"context"
-	"strings"
 
 	core "github.com/mailsift/mailsift/bayes"
 	"github.com/mailsift/mailsift/scoring"
@@ -60,17 +59,12 @@ func (rule) Eval(_ context.Context, in *scoring.Input, out *scoring.Hits) {
 	case op.Unavailable != "":
 		out.Hit(Unavailable, 1, op.Unavailable)
 	case op.Ready:
-		for _, name := range Fired(*op) {
-			switch {
-			case name == UnsureReceivedSpam:
-				out.Hit(name, 1, formatProb(op.Prob)+", Received "+formatProb(op.Received))
-			case strings.HasPrefix(name, "BAYES_RCVD_"):
-				out.Hit(name, 1, formatProb(op.Received))
-			case strings.HasPrefix(name, "BAYES_FROM_"):
-				out.Hit(name, 1, formatProb(op.Sender))
-			default:
-				out.Hit(name, 1, formatProb(op.Prob))
+		for _, f := range firings(*op) {
+			detail := formatProb(f.prob)
+			if f.name == UnsureReceivedSpam {
+				detail = formatProb(op.Prob) + ", Received " + detail
 			}
+			out.Hit(f.name, 1, detail)
 		}
 	}
 }
@@ -83,38 +77,38 @@ func OpinionOf(r core.Result) scoring.BayesOpinion {
 
 // Fired returns every rule a ready opinion fires: the bucket of the whole
 // message (Names), the bucket of its Received hops when any of their
-// tokens was known (ReceivedName) and UnsureReceivedSpam, and the bucket of
-// its sender when any of the sender's tokens was known (SenderName).
+// tokens was known and UnsureReceivedSpam, and the bucket of its sender
+// when any of the sender's tokens was known.
 func Fired(op scoring.BayesOpinion) []string {
-	names := Names(op.Prob)
-	if name := ReceivedName(op.Received, op.ReceivedUsed); name != "" {
-		names = append(names, name)
-		if op.Prob >= 0.2 && op.Prob < 0.8 && op.Received >= 0.95 {
-			names = append(names, UnsureReceivedSpam)
-		}
-	}
-	if name := SenderName(op.Sender, op.SenderUsed); name != "" {
-		names = append(names, name)
+	fs := firings(op)
+	names := make([]string, len(fs))
+	for i, f := range fs {
+		names[i] = f.name
 	}
 	return names
 }
 
-// SenderName returns the BAYES_FROM_* rule of the sender opinion, "" when
-// no sender token went into it.
-func SenderName(prob float64, used int) string {
-	if used == 0 {
-		return ""
-	}
-	return core.SenderBucketOf(prob).Name
+// firing is a rule an opinion fires and the probability it reports.
+type firing struct {
+	name string
+	prob float64
 }
 
-// ReceivedName returns the BAYES_RCVD_* rule of the Received opinion, ""
-// when no Received token went into it.
-func ReceivedName(prob float64, used int) string {
-	if used == 0 {
-		return ""
+func firings(op scoring.BayesOpinion) []firing {
+	out := make([]firing, 0, 5)
+	for _, name := range Names(op.Prob) {
+		out = append(out, firing{name, op.Prob})
 	}
-	return core.ReceivedBucketOf(prob).Name
+	if op.ReceivedUsed > 0 {
+		out = append(out, firing{core.ReceivedBucketOf(op.Received).Name, op.Received})
+		if op.Prob >= 0.2 && op.Prob < 0.8 && op.Received >= 0.95 {
+			out = append(out, firing{UnsureReceivedSpam, op.Received})
+		}
+	}
+	if op.SenderUsed > 0 {
+		out = append(out, firing{core.SenderBucketOf(op.Sender).Name, op.Sender})
+	}
+	return out
 }
 
 // Names returns the rules a probability fires: its bucket, and BAYES_99

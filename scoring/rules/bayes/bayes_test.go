@@ -61,4 +61,15 @@ func TestBuckets(t *testing.T) {
 	if d := eval(&scoring.BayesOpinion{Ready: true, Prob: 0.5, Sender: 0.25, SenderUsed: 2})[1].Detail; d != "25.00%" {
 		t.Errorf("BAYES_FROM_* detail %q, want the sender's probability", d)
 	}
+	// Every rule reports the probability of its own opinion.
+	details := map[string]string{}
+	for _, h := range eval(&scoring.BayesOpinion{Ready: true, Prob: 0.3, Received: 0.97, ReceivedUsed: 3, Sender: 0.02, SenderUsed: 1}) {
+		details[h.Rule] = h.Detail
+	}
+	for rule, want := range map[string]string{"BAYES_40": "30.00%", "BAYES_RCVD_95": "97.00%",
+		UnsureReceivedSpam: "30.00%, Received 97.00%", "BAYES_FROM_05": "2.00%"} {
+		if details[rule] != want {
+			t.Errorf("%s detail %q, want %q (all: %v)", rule, details[rule], want, details)
+		}
+	}
 }
